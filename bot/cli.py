@@ -1,0 +1,149 @@
+"""The ``hansard-bot`` command line: import data, ask questions, run the bot."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import Engine
+
+from bot.settings import get_settings
+from storage.db import make_engine, migrate
+from storage.importer import ImportSummary, import_paths
+from storage.reference_data import bundled_data_dir
+from storage.sources import iter_source_files
+from storage.store import find_contribution, record_dict
+
+err_console = Console(stderr=True)
+
+
+def open_store(database_url: str | None = None) -> Engine:
+    """The engine for the configured database, with its schema brought up to date."""
+    engine = make_engine(database_url or get_settings().database_url)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    migrate(engine)
+    return engine
+
+
+def bundled_import_paths() -> list[Path]:
+    data = bundled_data_dir()
+    return [data / "samples", data / "hansard_twfy_xml_2010"]
+
+
+def print_import_summary(summary: ImportSummary) -> None:
+    click.echo(
+        f"Import #{summary.run_id}: {summary.files_done} files, {summary.new} new, {summary.updated} updated, "
+        f"{summary.unchanged} unchanged, {summary.failed} failed"
+    )
+    for error in summary.errors:
+        click.echo(f"  {error}", err=True)
+
+
+def run_import(engine: Engine, paths: list[Path], requested_by: str | None = None) -> ImportSummary:
+    """Import with a progress bar on a terminal, plain otherwise."""
+    if not err_console.is_terminal:
+        return import_paths(engine, paths, requested_by=requested_by)
+    total = sum(1 for _ in iter_source_files(paths))
+    with Progress(
+        TextColumn("importing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[detail]}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("import", total=total, detail="")
+
+        def on_progress(summary: ImportSummary) -> None:
+            detail = f"{summary.new} new, {summary.updated} updated, {summary.failed} failed"
+            progress.update(task, completed=summary.files_done, detail=detail)
+
+        return import_paths(engine, paths, requested_by=requested_by, progress=on_progress)
+
+
+def echo_json(value: Any) -> None:
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+
+
+@click.group()
+@click.option("--database-url", envvar="DATABASE_URL", default=None, help="Overrides DATABASE_URL.")
+@click.pass_context
+def main(ctx: click.Context, database_url: str | None) -> None:
+    """Hansard bot: UK Parliament debates, searchable from Discord and the terminal."""
+    logging.basicConfig(level=get_settings().log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    ctx.obj = {"database_url": database_url}
+
+
+def _engine(ctx: click.Context) -> Engine:
+    engine: Engine | None = ctx.obj.get("engine")
+    if engine is None:
+        engine = open_store(ctx.obj["database_url"])
+        ctx.obj["engine"] = engine
+    return engine
+
+
+@main.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.pass_context
+def import_command(ctx: click.Context, paths: tuple[Path, ...]) -> None:
+    """Import files, directories, .zip or .tar.gz archives (either format)."""
+    summary = run_import(_engine(ctx), list(paths), requested_by="cli")
+    print_import_summary(summary)
+    if not summary.ok:
+        sys.exit(1)
+
+
+@main.command("show")
+@click.argument("uri_or_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the stored record as JSON.")
+@click.pass_context
+def show_command(ctx: click.Context, uri_or_id: str, as_json: bool) -> None:
+    """Show one stored contribution by URI or numeric id."""
+    row = find_contribution(_engine(ctx), uri_or_id)
+    if row is None:
+        click.echo(f"No contribution with URI or id {uri_or_id!r}.", err=True)
+        sys.exit(1)
+    record = record_dict(row)
+    if as_json:
+        echo_json(record)
+        return
+    click.echo(f"{record['title']} — {record['member'] or 'no member'} ({record['party'] or 'no party'})")
+    click.echo(f"{', '.join(record['houses'])}, {record['sitting_date']}")
+    click.echo(record["uri"])
+    click.echo()
+    click.echo("\n\n".join(record["paragraphs"]))
+
+
+@main.command("db-upgrade")
+@click.pass_context
+def db_upgrade_command(ctx: click.Context) -> None:
+    """Create or upgrade the database schema (every command also does this)."""
+    engine = _engine(ctx)
+    click.echo(f"Schema is up to date on {engine.url.render_as_string(hide_password=True)}")
+
+
+@main.command("demo")
+@click.pass_context
+def demo_command(ctx: click.Context) -> None:
+    """Import the bundled real Hansard data and answer a question from it."""
+    engine = _engine(ctx)
+    click.echo(f"Database: {engine.url.render_as_string(hide_password=True)}")
+    summary = run_import(engine, bundled_import_paths(), requested_by="demo")
+    print_import_summary(summary)
+    row = find_contribution(engine, "622898")
+    if row is not None:
+        click.echo()
+        click.echo(f"{row.member_name} ({row.party}), {row.title}, {row.sitting_date}: {row.paragraphs[0][:200]}…")
+    if not summary.ok:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

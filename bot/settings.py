@@ -1,0 +1,51 @@
+"""Settings from environment variables and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from storage.db import default_database_url
+
+
+def _split_ids(value: object) -> object:
+    """Accept "1,2 3" from the environment as well as a list."""
+    if isinstance(value, str):
+        return [int(part) for part in value.replace(",", " ").split()]
+    if isinstance(value, int):
+        return [value]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    discord_token: SecretStr | None = Field(default=None, description="The bot's token (needed by `run` and `sync`).")
+    database_url: str = Field(
+        default_factory=default_database_url,
+        description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db.",
+    )
+    admin_user_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, description="Discord user ids allowed to run admin commands."
+    )
+    dev_guild_id: int | None = Field(default=None, description="Guild to sync commands to while developing.")
+    admin_guild_id: int | None = Field(default=None, description="If set, admin commands exist only there.")
+    log_level: str = Field(default="INFO", description="Python logging level.")
+    shard_count: int | None = Field(default=None, description="Total shards across all processes.")
+    shard_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, description="Shards this process runs (with SHARD_COUNT)."
+    )
+    excerpt_length: int = Field(default=700, ge=120, le=1000, description="Longest excerpt, in characters.")
+
+    @field_validator("admin_user_ids", "shard_ids", mode="before")
+    @classmethod
+    def _ids(cls, value: object) -> object:
+        return _split_ids(value)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,82 @@
+"""Engine set-up and schema migrations for SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from platformdirs import user_data_dir
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def default_database_url() -> str:
+    """SQLite in the user's data directory: works with zero set-up."""
+    data_dir = Path(user_data_dir("hansard-bot", appauthor=False))
+    return f"sqlite:///{data_dir / 'hansard.db'}"
+
+
+def is_postgres(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets searches read while an import writes; NORMAL is durable enough in WAL mode.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    # A writer holding the lock (an import) makes readers wait rather than fail.
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA cache_size=-65536")
+    cursor.close()
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """An engine for ``url`` (else ``DATABASE_URL``, else the default SQLite file)."""
+    url = url or os.environ.get("DATABASE_URL") or default_database_url()
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql" or parsed.drivername == "postgres":
+        # Plain postgresql:// would pick psycopg2, which we do not install.
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.drivername.startswith("sqlite"):
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _set_sqlite_pragmas)
+        return engine
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["engine"] = engine
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Create or upgrade the schema to the newest migration."""
+    command.upgrade(alembic_config(engine), "head")
+
+
+def has_schema(engine: Engine) -> bool:
+    return inspect(engine).has_table("contribution")
+
+
+def database_size_bytes(engine: Engine) -> int | None:
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        if is_postgres(engine):
+            return int(conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
+        database = engine.url.database
+        if database and database != ":memory:":
+            path = Path(database)
+            return sum(p.stat().st_size for p in path.parent.glob(path.name + "*") if p.is_file())
+    return None

@@ -1,0 +1,139 @@
+"""SQLModel tables of the store.
+
+The schema itself is created and upgraded by the Alembic migrations in
+``storage/migrations``; these classes are what the code reads and writes.
+The full-text index (an FTS5 table on SQLite, a tsvector column on PostgreSQL)
+is not modelled here because it differs per back end: see ``storage/search.py``
+and the migrations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Table, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Member(SQLModel, table=True):
+    """A Member as Hansard names them: one row per (house, name)."""
+
+    __table_args__ = (UniqueConstraint("member_key", name="uq_member_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    # Lower-cased "house|name": the natural key that both input formats can give.
+    member_key: str = Field(max_length=300)
+    name: str = Field(max_length=255, index=True)
+    house: str | None = Field(default=None, max_length=64)
+    party: str | None = Field(default=None, max_length=128)
+    # The ParlParse person id where known, to join terms of one person.
+    person_ref: str | None = Field(default=None, max_length=128)
+
+
+class Debate(SQLModel, table=True):
+    """A proceeding (a bill's debates, an adjournment debate, written answers on a subject...)."""
+
+    __table_args__ = (UniqueConstraint("debate_key", name="uq_debate_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    # Lower-cased "title|session".
+    debate_key: str = Field(max_length=600)
+    title: str = Field(max_length=500, index=True)
+    session: str | None = Field(default=None, max_length=32)
+    is_bill: bool = Field(default=False, index=True)
+
+
+class Subject(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("name", name="uq_subject_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=255)
+
+
+class ContributionSubject(SQLModel, table=True):
+    __tablename__ = "contribution_subject"
+
+    contribution_id: int = Field(foreign_key="contribution.id", primary_key=True, ondelete="CASCADE")
+    subject_id: int = Field(foreign_key="subject.id", primary_key=True, index=True)
+
+
+class Contribution(SQLModel, table=True):
+    """One speech by one Member, as parsed (see ``storage.records.ParsedContribution``)."""
+
+    __table_args__ = (
+        UniqueConstraint("uri", name="uq_contribution_uri"),
+        Index("ix_contribution_member_date", "member_id", "sitting_date"),
+        Index("ix_contribution_debate_date", "debate_id", "sitting_date"),
+        Index("ix_contribution_house_date", "house", "sitting_date"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    uri: str = Field(max_length=500)
+    # Intranet-form ids have 14-15 digits: wider than a 32-bit integer.
+    contribution_id: int | None = Field(default=None, sa_column=Column(BigInteger, index=True))
+    title: str = Field(max_length=500)
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    member_name: str | None = Field(default=None, max_length=255)
+    party: str | None = Field(default=None, max_length=128, index=True)
+    house: str | None = Field(default=None, max_length=64)
+    houses: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    sitting_date: dt.date | None = Field(default=None, index=True)
+    debate_id: int | None = Field(default=None, foreign_key="debate.id")
+    debate_title: str | None = Field(default=None, max_length=500)
+    debate_types: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    contribution_type: str = Field(max_length=128)
+    # Each reference as a dict with the fields of ``storage.records.Reference``.
+    references: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    session: str | None = Field(default=None, max_length=32, index=True)
+    chamber: str | None = Field(default=None, max_length=255)
+    subjects: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    index_timestamp: dt.datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    paragraphs: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # The paragraphs joined by blank lines: what the full-text index reads.
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    extra: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    content_hash: str = Field(max_length=64)
+    source: str = Field(max_length=1000)
+    import_run_id: int | None = Field(default=None, foreign_key="import_run.id", index=True)
+    imported_at: dt.datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False, index=True)
+    )
+
+
+class ImportRun(SQLModel, table=True):
+    """One run of the importer, for the admin commands and for resuming."""
+
+    __tablename__ = "import_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=1000)
+    requested_by: str | None = Field(default=None, max_length=255)
+    status: str = Field(default="running", max_length=32)
+    started_at: dt.datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+    finished_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    files_done: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    # "file:line: reason" strings, capped so one bad archive cannot bloat the row.
+    errors: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+# The Core tables behind the models, for bulk statements and aggregate queries
+# (typed as plain tables, which mypy follows better than SQLModel's class attributes).
+CONTRIBUTION_TABLE: Table = Contribution.__table__  # type: ignore[attr-defined]
+MEMBER_TABLE: Table = Member.__table__  # type: ignore[attr-defined]
+DEBATE_TABLE: Table = Debate.__table__  # type: ignore[attr-defined]
+SUBJECT_TABLE: Table = Subject.__table__  # type: ignore[attr-defined]
+CONTRIBUTION_SUBJECT_TABLE: Table = ContributionSubject.__table__  # type: ignore[attr-defined]
+IMPORT_RUN_TABLE: Table = ImportRun.__table__  # type: ignore[attr-defined]

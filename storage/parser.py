@@ -1,0 +1,839 @@
+"""Parser for the "Proceeding contribution" text format.
+
+The format is a copy-and-paste of a contribution's object page on UK Parliament's
+Parliamentary Search (search-prototype). ``data/FORMAT_VARIANTS.md`` lists the
+layouts seen; in the sample the page reads, one item a line::
+
+    <speech paragraphs>
+    <title>
+    <preliminary sentence, possibly split over several lines>
+    <label/value blocks: Type, Reference, Session, Chamber / Committee, Subjects ...>
+    Librarians' tools
+    <label/value blocks: Timestamp, URI, In Indexing, In Solr, Internal location>
+
+Newer pages put the preliminary sentence above the title, older ones have an
+"About this proceeding contribution" heading and a "Back to top" button, and
+some have no Librarians' tools block at all. The parser is pure (text in, a
+`ParsedContribution` or a `ParseError` naming the line out) and works line by
+line with a handful of anchored regexes, because the importer runs it on every
+file and must stay fast.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from storage.records import HOUSE_OF_COMMONS, HOUSE_OF_LORDS, ParsedContribution, ParseError, Reference
+
+__all__ = [
+    "looks_like_contribution",
+    "parse_contribution",
+    "parse_reference",
+    "parse_references",
+    "parse_sitting_date",
+]
+
+# --------------------------------------------------------------------------- dates
+
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        (
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ),
+        start=1,
+    )
+}
+# Applied after whitespace is collapsed, so the '%e' space-padded day ("Tuesday,  2
+# February 2010") needs no special case here.
+_DATE_RE = re.compile(r"([A-Z][a-z]+day), (\d{1,2}) ([A-Z][a-z]+) (\d{4})")
+
+# "2024-12-30 18:03:24 +0000": the Solr index time, rendered in the London zone.
+_TIMESTAMP_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2}):?(\d{2})")
+# Only a few offsets ever occur (+0000, +0100), so the tzinfo objects are reused.
+_TZ_CACHE: dict[str, dt.timezone] = {}
+
+_SESSION_RE = re.compile(r"\d{4}-\d{2}")
+
+# --------------------------------------------------------------------------- URIs
+
+_PIMS_URI_RE = re.compile(r"http://data\.parliament\.uk/pimsdata/hansard/CONTRIBUTION_(\d{1,18})")
+_INTRANET_URI_RE = re.compile(
+    r"http://hansard\.intranet\.data\.parliament\.uk/(?:Commons|Lords)/(\d{4})-(\d{2})-(\d{2})/(\d{14,15})"
+)
+# Business questions live under "Hansard" with a capital H.
+_QUESTION_URI_RE = re.compile(
+    r"http://data\.parliament\.uk/pimsdata/Hansard/PARLIAMENTARY_QUESTION_(\d{1,18})/-question"
+)
+
+# --------------------------------------------------------------------------- references
+
+# One column reference. Seen: "506 c185-6", "819 cc1560-1", "675 c75GC", "vol 512
+# cc113-5WH", "c5WS", "cc12 -3", "vol 169 C1907-9", "HC Deb 24 May 1999 vol 332
+# cc81-133". Every repetition is bounded or separated by a literal, so matching
+# is linear; the digit counts are capped so int() never sees a huge number.
+_REFERENCE_RE = re.compile(
+    r"(?:H[CL] Deb \d{1,2} [A-Z][a-z]+ \d{4} +)?"
+    r"(?:[Vv]ol\.? *(?=\d))?"
+    r"(?:(?P<volume>\d{1,6}) +)?"
+    r"[Cc][Cc]? *(?P<start>\d{1,7})"
+    r"(?: *- *(?P<end>\d{1,7}))?"
+    r"(?P<suffix>[A-Z]{1,4})?"
+)
+_REFERENCE_SEPARATORS = " \t,;"
+
+# --------------------------------------------------------------------------- page structure
+
+# Field labels as printed, mapped to the name used in this module (and in `extra`).
+_LABELS: dict[str, str] = {
+    "Type": "Type",
+    "Reference": "Reference",
+    "Session": "Session",
+    "Procedure": "Procedure",
+    "Chamber / Committee": "Chamber",
+    "Chamber/Committee": "Chamber",
+    "Chamber": "Chamber",
+    "Related items": "Related items",
+    "Notes": "Notes",
+    "Subjects": "Subjects",
+    "Legislation": "Legislation",
+    "Contains statistics": "Contains statistics",
+    "Link": "Link",
+    "Timestamp": "Timestamp",
+    "URI": "URI",
+    "In Indexing": "In Indexing",
+    "In Solr": "In Solr",
+    "Internal location": "Internal location",
+}
+# Headings and buttons between the blocks: they carry no value.
+_HEADINGS = frozenset(
+    {
+        "Secondary information",
+        "About this proceeding contribution",
+        "About this result",
+        "Librarians' tools",
+        "Librarians’ tools",
+        "Back to top",
+    }
+)
+_LIBRARIANS_HEADINGS = frozenset({"Librarians' tools", "Librarians’ tools", "About this result"})
+# Button captions that end up in a paste, alone or glued to the URI line.
+_BUTTON_TEXTS = ("Copy URI to clipboard", "Copy text to clipboard")
+# Fields with one value; the others may repeat or hold several lines.
+_SINGLE_VALUED = frozenset(
+    {"Type", "Session", "Chamber", "Timestamp", "URI", "In Indexing", "In Solr", "Internal location"}
+)
+# Fields that may be printed with no value (the sample has an empty "Subjects").
+_MAY_BE_EMPTY = frozenset({"Subjects", "Related items", "Legislation", "Procedure", "Notes", "Link"})
+# Stored in `ParsedContribution.extra` under the label name. "In Indexing" and
+# "In Solr" are left out: they are links built from the URI and add nothing.
+_EXTRA_FIELDS = (
+    "Procedure",
+    "Related items",
+    "Notes",
+    "Legislation",
+    "Contains statistics",
+    "Link",
+    "Internal location",
+)
+_VALUE_NAMES = {
+    "Type": "a type line",
+    "Reference": "a reference line",
+    "Session": "a session line",
+    "Chamber": "a chamber line",
+    "Timestamp": "a timestamp line",
+    "URI": "a URI line",
+}
+
+# --------------------------------------------------------------------------- preliminary sentence
+
+# Object names seen or named in the template's code ("the singularised subtype or type").
+_KNOWN_OBJECT_NAMES = ("Proceeding contribution", "Business question", "Speaker's ruling", "Speaker’s ruling")
+# Other object names are accepted when they look like one (a capitalised word and
+# up to four lower-case words) and the sentence names a house or a date; without
+# that a speech line such as "It is clear from the evidence ..." would qualify.
+_KNOWN_START_RE = re.compile(
+    "(" + "|".join(re.escape(name) for name in _KNOWN_OBJECT_NAMES) + r")(?:\.?$| from(?: |$)| in the | on )"
+)
+_GENERIC_OBJECT_RE = re.compile(r"([A-Z][a-z]+(?:['’]s)?(?: [a-z]+(?:['’]s)?){0,4}) (?:from|in the|on)(?: |$)")
+_OCCURRED = "It occurred during "
+# Pieces that continue the first sentence after a piece that happened to end in
+# "." (a member name such as "Mr. Smith", say), in the per-<span> layout.
+_CONTINUATION_RE = re.compile(r"(?:\(|in the(?: |$)|on(?: |$)|[A-Z][a-z]+day,)")
+_MAX_PRELIM_LINES = 24
+_MAX_PRELIM_CHARS = 4000
+_HOUSES = {HOUSE_OF_COMMONS: HOUSE_OF_COMMONS, HOUSE_OF_LORDS: HOUSE_OF_LORDS}
+# A line ending like this reads as prose, not as a title.
+_PROSE_ENDINGS = (".", "?", "!", ":", ";", ",", '"', "”", "’")
+_DEFAULT_OBJECT_NAME = "Proceeding contribution"
+
+# --------------------------------------------------------------------------- sniffing
+
+_SNIFF_MARKERS = (
+    "Proceeding contribution",
+    "It occurred during ",
+    "Librarians' tools",
+    "Secondary information",
+    "About this proceeding contribution",
+    "data.parliament.uk/pimsdata/",
+    "hansard.intranet.data.parliament.uk/",
+)
+
+
+# =========================================================================== public API
+
+
+def parse_sitting_date(text: str) -> dt.date:
+    """Parse a page date such as "Tuesday, 23 February 2010" or "Tuesday,  2 February 2010".
+
+    Raises ValueError when the text is not such a date, names no real day, or
+    names the wrong weekday.
+    """
+    match = _DATE_RE.fullmatch(" ".join(text.split()))
+    if match is None:
+        raise ValueError(f"expected a date like 'Tuesday, 23 February 2010', found {_clip(text)!r}")
+    weekday, day, month_name, year = match.groups()
+    month = _MONTHS.get(month_name)
+    if month is None or weekday not in _WEEKDAYS:
+        raise ValueError(f"expected a date like 'Tuesday, 23 February 2010', found {_clip(text)!r}")
+    try:
+        date = dt.date(int(year), month, int(day))
+    except ValueError:
+        raise ValueError(f"no such day: {_clip(text)!r}") from None
+    # The page computes the weekday from the date, so a mismatch means corruption.
+    if _WEEKDAYS[date.weekday()] != weekday:
+        raise ValueError(f"{date.isoformat()} was a {_WEEKDAYS[date.weekday()]}, not a {weekday}")
+    return date
+
+
+def parse_references(raw: str) -> tuple[Reference, ...]:
+    """Parse a Reference field value holding one or more references.
+
+    References are separated by whitespace, commas or semicolons ("vol 104
+    cc1541-5; 104 cc1546-7"). An empty value or "." (the page hides that) gives
+    an empty tuple. Raises ValueError on anything else.
+    """
+    # NBSP follows every value on the page; treat it as ordinary space.
+    text = raw.replace("\xa0", " ").strip()
+    if not text or text == ".":
+        return ()
+    references: list[Reference] = []
+    pos, size = 0, len(text)
+    while pos < size:
+        while pos < size and text[pos] in _REFERENCE_SEPARATORS:
+            pos += 1
+        if pos >= size:
+            break
+        match = _REFERENCE_RE.match(text, pos)
+        if match is None or (match.end() < size and text[match.end()] not in _REFERENCE_SEPARATORS):
+            raise ValueError(f"expected a reference like '506 c185-6', found {_clip(text[pos:])!r}")
+        references.append(_reference_from_match(match))
+        pos = match.end()
+    return tuple(references)
+
+
+def parse_reference(raw: str) -> Reference:
+    """Parse one reference such as "506 c185-6", "819 cc1560-1" or "vol 512 cc113-5WH".
+
+    The end column is expanded ("185-6" -> 186). Raises ValueError on bad input,
+    including a value that holds more than one reference.
+    """
+    references = parse_references(raw)
+    if len(references) != 1:
+        raise ValueError(f"expected one reference like '506 c185-6', found {_clip(raw)!r}")
+    return references[0]
+
+
+def looks_like_contribution(head: str) -> bool:
+    """Cheap sniff of a file's first few KB: could it be a contribution text page?
+
+    The other input format is XML, so markup is refused at once. The page's own
+    phrases (preliminary sentence, headings, URIs) settle it when present, but in
+    the sample layout the speech comes first and a long speech can fill the whole
+    head, so plain prose is accepted too: the parser then decides, with a located
+    error if it is not a contribution after all.
+    """
+    text = head.lstrip("\ufeff \t\r\n\xa0")
+    if not text or text.startswith(("<", "{")) or "\x00" in text:
+        return False
+    if any(marker in head for marker in _SNIFF_MARKERS):
+        return True
+    # Prose, not data: the first line has words, and is not a CSV/TSV row.
+    first = text.split("\n", 1)[0]
+    return " " in first and "\t" not in first and any(ch.isalpha() for ch in first[:200])
+
+
+def parse_contribution(text: str, source: str = "<string>") -> ParsedContribution:
+    """Parse one contribution page. Raises `ParseError` (naming ``source`` and the line) on bad input."""
+    return _Page(text, source).parse()
+
+
+# =========================================================================== internals
+
+
+def _clip(text: str, size: int = 60) -> str:
+    """Keep error messages short whatever the input."""
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+def _reference_from_match(match: re.Match[str]) -> Reference:
+    start_text = match["start"]
+    start = int(start_text)
+    end: int | None = None
+    end_text = match["end"]
+    if end_text is not None:
+        # Hansard abbreviates the end column to its changed trailing digits:
+        # "185-6" is 185 to 186, "1541-5" is 1541 to 1545; "99-101" is written out.
+        if len(end_text) < len(start_text):
+            end = int(start_text[: len(start_text) - len(end_text)] + end_text)
+        else:
+            end = int(end_text)
+        if end < start:
+            raise ValueError(f"reference {match[0]!r} ends before it starts")
+        if end == start:  # seen in real data ("cc2102-2"): a single column
+            end = None
+    volume = match["volume"]
+    return Reference(
+        volume=int(volume) if volume is not None else None,
+        start_column=start,
+        end_column=end,
+        suffix=match["suffix"] or "",
+        raw=match[0].strip(),
+    )
+
+
+def _parse_timestamp(text: str) -> dt.datetime:
+    match = _TIMESTAMP_RE.fullmatch(" ".join(text.split()))
+    if match is None:
+        raise ValueError(text)
+    year, month, day, hour, minute, second, sign, off_h, off_m = match.groups()
+    key = sign + off_h + off_m
+    tz = _TZ_CACHE.get(key)
+    if tz is None:
+        offset = dt.timedelta(hours=int(off_h), minutes=int(off_m))
+        tz = dt.timezone(-offset if sign == "-" else offset)  # ValueError beyond +-24h
+        _TZ_CACHE[key] = tz
+    return dt.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second), tzinfo=tz)
+
+
+def _contribution_id(uri: str) -> int | None:
+    """The numeric id in a recognised URI, or None when the URI is not one of the three forms."""
+    match = _PIMS_URI_RE.fullmatch(uri) or _QUESTION_URI_RE.fullmatch(uri)
+    if match is not None:
+        return int(match[1])
+    match = _INTRANET_URI_RE.fullmatch(uri)
+    if match is not None:
+        try:
+            dt.date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            return None
+        return int(match[4])
+    return None
+
+
+def _split_list(text: str) -> list[str]:
+    """Split "A", "A and B", "A, B and C" (and the Oxford-comma "A, B, and C")."""
+    if ", " not in text and " and " not in text:
+        return [text.strip()]
+    items = text.split(", ")
+    last = items.pop()
+    if last.startswith("and ") and items:
+        last = last[4:]
+    items.extend(last.split(" and "))
+    return [item.strip() for item in items]
+
+
+def _split_member(text: str) -> tuple[str, str | None] | None:
+    """Split "Tim Loughton (Conservative)" into ("Tim Loughton", "Conservative"); None if malformed.
+
+    The last bracketed group is the party. It is matched from the end so that a
+    party such as "Labour (Co-op)" survives. A disambiguation in brackets stays
+    in the name when a party follows it; without a party it cannot be told
+    apart from one (the page prints both the same way), so it is taken as the party.
+    """
+    text = text.strip()
+    if not text.endswith(")"):
+        return (text, None) if text else None
+    opening = text.rfind("(")
+    if opening > 0 and ")" not in text[opening:-1]:
+        # The common case: one plain bracketed group at the end.
+        member, party = text[:opening].strip(), text[opening + 1 : -1].strip()
+        return (member, party) if member and party else None
+    depth = 0
+    for pos in range(len(text) - 1, -1, -1):
+        char = text[pos]
+        if char == ")":
+            depth += 1
+        elif char == "(":
+            depth -= 1
+            if depth == 0:
+                member, party = text[:pos].strip(), text[pos + 1 : -1].strip()
+                if not member or not party:
+                    return None
+                return member, party
+    return None
+
+
+@dataclass(slots=True)
+class _Prelim:
+    """What the preliminary sentence says (internal; not frozen because that is slower to build)."""
+
+    object_name: str
+    member: str | None
+    party: str | None
+    houses: tuple[str, ...]
+    sitting_date: dt.date | None
+    debate_types: tuple[str, ...]
+    debate_title: str | None
+
+
+class _NotPrelim(Exception):
+    """A candidate preliminary sentence does not parse; ``pos`` is an offset in the joined text."""
+
+    def __init__(self, reason: str, pos: int) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.pos = pos
+
+
+def _parse_prelim(joined: str, object_name: str, known: bool) -> _Prelim:
+    """Parse the whole preliminary sentence, already joined onto one line.
+
+    ``{object} [from {member} [({party})]] [in the {houses}] [on {date}].
+    [It occurred during {types} on {title}.]``
+    """
+    occurred = joined.find(" " + _OCCURRED)
+    first = joined if occurred < 0 else joined[:occurred]
+    if not first.endswith("."):
+        raise _NotPrelim("expected '.' at the end of the preliminary sentence", max(len(first) - 1, 0))
+    base = len(object_name)
+    rest = first[base:-1]
+
+    sitting_date: dt.date | None = None
+    on = rest.rfind(" on ")
+    if on >= 0:
+        try:
+            sitting_date = parse_sitting_date(rest[on + 4 :])
+        except ValueError as exc:
+            raise _NotPrelim(f"{exc} after 'on'", base + on + 4) from None
+        rest = rest[:on]
+
+    houses: tuple[str, ...] = ()
+    in_the = rest.find(" in the ")
+    if in_the >= 0:
+        names = _split_list(rest[in_the + 8 :])
+        if not all(name in _HOUSES for name in names):
+            raise _NotPrelim("expected 'House of Commons' or 'House of Lords' after 'in the'", base + in_the + 8)
+        houses = tuple(_HOUSES[name] for name in names)
+        rest = rest[:in_the]
+
+    member: str | None = None
+    party: str | None = None
+    if rest:
+        if not rest.startswith(" from "):
+            raise _NotPrelim(f"expected 'from <member>', 'in the <house>' or 'on <date>' after {object_name!r}", base)
+        split = _split_member(rest[6:])
+        if split is None:
+            raise _NotPrelim("expected '<member>' or '<member> (<party>)' after 'from'", base + 6)
+        member, party = split
+
+    if not known and not houses and sitting_date is None:
+        # An unfamiliar object name alone is too weak a signal (see _GENERIC_OBJECT_RE).
+        raise _NotPrelim("not a preliminary sentence", 0)
+
+    debate_types: tuple[str, ...] = ()
+    debate_title: str | None = None
+    if occurred >= 0:
+        second_start = occurred + 1
+        second = joined[second_start:]
+        if not second.endswith("."):
+            raise _NotPrelim("expected '.' at the end of the 'It occurred during' sentence", len(joined) - 1)
+        inner = second[len(_OCCURRED) : -1]
+        # Types contain " on " themselves ("Debate on bills"); the title starts
+        # with a capital, so split at the first " on " not followed by lower case.
+        split_at = inner.find(" on ")
+        first_on = split_at
+        while split_at >= 0 and split_at + 4 < len(inner) and inner[split_at + 4].islower():
+            split_at = inner.find(" on ", split_at + 1)
+        if split_at < 0:
+            split_at = first_on
+        if split_at <= 0 or split_at + 4 >= len(inner):
+            raise _NotPrelim("expected 'It occurred during <proceeding type> on <proceeding title>.'", second_start)
+        types = _split_list(inner[:split_at])
+        debate_title = inner[split_at + 4 :].strip()
+        if not all(types) or not debate_title:
+            raise _NotPrelim("expected 'It occurred during <proceeding type> on <proceeding title>.'", second_start)
+        debate_types = tuple(types)
+
+    return _Prelim(object_name, member, party, houses, sitting_date, debate_types, debate_title)
+
+
+def _object_name(line: str, next_line: str) -> tuple[str, bool] | None:
+    """(object name, is a known name) if ``line`` may start a preliminary sentence."""
+    match = _KNOWN_START_RE.match(line)
+    if match is not None:
+        return match[1], True
+    # A sentence with an unfamiliar name must name a house or a date (see
+    # _parse_prelim), so most speech lines are ruled out before the regex runs.
+    if not (
+        "House of " in line
+        or "day, " in line
+        or line.endswith((" from", " in the", " on"))
+        or next_line.startswith(("(", "from", "in the", "on "))
+    ):
+        return None
+    match = _GENERIC_OBJECT_RE.match(line)
+    if match is not None:
+        return match[1], False
+    # An unfamiliar name alone on its line only counts if the next piece continues it.
+    if (
+        len(line) < 60
+        and next_line.startswith(("from", "in the", "on "))
+        and (full := _GENERIC_OBJECT_RE.match(line + " " + next_line)) is not None
+        and full[1] == line
+    ):
+        return line, False
+    return None
+
+
+class _Page:
+    """One parse: the lines, and the pieces found so far."""
+
+    def __init__(self, text: str, source: str) -> None:
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        self.source = source
+        # Split on "\n" only, so line numbers match what an editor shows; strip()
+        # removes the "\r" of CRLF files and the NBSP the page puts after values.
+        self.lines = [line.strip() for line in text.split("\n")]
+
+    def error(self, index: int, reason: str) -> ParseError:
+        """A ParseError at 0-based line ``index`` (clamped into the file)."""
+        line = min(max(index, 0), len(self.lines) - 1) + 1
+        return ParseError(self.source, line, reason)
+
+    # ------------------------------------------------------------------ top level
+
+    def parse(self) -> ParsedContribution:
+        lines = self.lines
+        metadata_start = len(lines)
+        for index, line in enumerate(lines):
+            if line in _LABELS or line in _HEADINGS:
+                metadata_start = index
+                break
+        body = [i for i in range(metadata_start) if lines[i] and lines[i] not in _BUTTON_TEXTS]
+        if not body:
+            if not any(lines):
+                raise self.error(0, "empty input: expected a contribution page")
+            raise self.error(
+                metadata_start,
+                "expected the speech text, a title and a preliminary sentence before the first field",
+            )
+        prelim, title_index, paragraph_indexes = self._body(body)
+        fields = self._fields(metadata_start)
+
+        uri_entry = fields.get("URI")
+        if uri_entry is None:
+            heading = next(
+                (i for i in range(metadata_start, len(lines)) if lines[i] in _LIBRARIANS_HEADINGS),
+                len(lines) - 1,
+            )
+            raise self.error(heading, "no URI: expected a 'URI' label followed by the contribution URI")
+        uri_index, uri = uri_entry[1][0]
+        contribution_id = _contribution_id(uri)
+        if contribution_id is None:
+            raise self.error(
+                uri_index,
+                f"unrecognised URI {_clip(uri)!r}: expected http://data.parliament.uk/pimsdata/hansard/"
+                "CONTRIBUTION_<n>, http://hansard.intranet.data.parliament.uk/<House>/<date>/<id> or "
+                "http://data.parliament.uk/pimsdata/Hansard/PARLIAMENTARY_QUESTION_<n>/-question",
+            )
+
+        references: list[Reference] = []
+        for index, value in fields.get("Reference", (0, []))[1]:
+            try:
+                references.extend(parse_references(value))
+            except ValueError as exc:
+                raise self.error(index, f"{exc} after 'Reference'") from None
+
+        session = self._single(fields, "Session")
+        if session is not None and _SESSION_RE.fullmatch(session[1]) is None:
+            raise self.error(session[0], f"expected a session like '2009-10', found {_clip(session[1])!r}")
+
+        index_timestamp: dt.datetime | None = None
+        timestamp = self._single(fields, "Timestamp")
+        if timestamp is not None:
+            try:
+                index_timestamp = _parse_timestamp(timestamp[1])
+            except ValueError:
+                raise self.error(
+                    timestamp[0],
+                    f"expected a timestamp like '2024-12-30 18:03:24 +0000' after 'Timestamp', "
+                    f"found {_clip(timestamp[1])!r}",
+                ) from None
+
+        extra: dict[str, str] = {}
+        for name in _EXTRA_FIELDS:
+            entry = fields.get(name)
+            if entry is not None and entry[1]:
+                extra[name] = "\n".join(value for _, value in entry[1])
+
+        type_field = self._single(fields, "Type")
+        if prelim is not None:
+            contribution_type = prelim.object_name
+        elif type_field is not None:
+            contribution_type = type_field[1]
+        else:
+            # Nothing names the object; the page template is the proceeding
+            # contribution one, so that is what it is.
+            contribution_type = _DEFAULT_OBJECT_NAME
+        if type_field is not None and type_field[1] != contribution_type:
+            extra["Type"] = type_field[1]
+
+        chamber = self._single(fields, "Chamber")
+        return ParsedContribution(
+            uri=uri,
+            contribution_id=contribution_id,
+            title=lines[title_index],
+            member=prelim.member if prelim else None,
+            party=prelim.party if prelim else None,
+            houses=prelim.houses if prelim else (),
+            sitting_date=prelim.sitting_date if prelim else None,
+            debate_types=prelim.debate_types if prelim else (),
+            debate_title=prelim.debate_title if prelim else None,
+            contribution_type=contribution_type,
+            references=tuple(references),
+            session=session[1] if session is not None else None,
+            chamber=chamber[1] if chamber is not None else None,
+            subjects=tuple(value for _, value in fields.get("Subjects", (0, []))[1]),
+            index_timestamp=index_timestamp,
+            paragraphs=tuple(lines[i] for i in paragraph_indexes),
+            extra=extra,
+        )
+
+    # ------------------------------------------------------------------ body
+
+    def _body(self, body: list[int]) -> tuple[_Prelim | None, int, list[int]]:
+        """Find the preliminary sentence and the title among the non-blank body lines.
+
+        Returns (prelim or None, title line index, paragraph line indexes). The
+        sentence sits directly above or below the title; the title is at the
+        end of the body (sample: text, title, sentence) or at its start (newer
+        pages: sentence, title, text).
+        """
+        lines = self.lines
+        best: tuple[int, _Prelim, int, int] | None = None  # (rank, prelim, first k, last k)
+        misplaced: int | None = None
+        failure: tuple[int, str] | None = None
+        count = len(body)
+        for k, index in enumerate(body):
+            line = lines[index]
+            if not ("A" <= line[:1] <= "Z"):
+                continue
+            candidate = _object_name(line, lines[body[k + 1]] if k + 1 < count else "")
+            if candidate is None:
+                continue
+            try:
+                prelim, last = self._read_prelim(body, k, *candidate)
+            except _PrelimFailure as exc:
+                # A known object name makes it the page's sentence, so keep the
+                # reason; an unfamiliar one was most likely just a speech line.
+                if candidate[1] and failure is None:
+                    failure = (exc.index, exc.reason)
+                continue
+            before, after = k, count - 1 - last
+            if before == 0 and after == 0:
+                raise self.error(index, "expected a title line next to the preliminary sentence")
+            if after == 0:
+                rank = 0  # text, title, sentence (the sample)
+            elif before == 0:
+                rank = 1  # sentence, title, text (since 2026-03)
+            elif before == 1 or after == 1:
+                rank = 2  # title, sentence, text / text, sentence, title
+            else:
+                if misplaced is None:
+                    misplaced = index
+                continue
+            if best is None or rank < best[0]:
+                best = (rank, prelim, k, last)
+            if rank == 0:
+                break  # nothing can rank higher
+
+        if best is None:
+            if misplaced is not None:
+                raise self.error(
+                    misplaced,
+                    "preliminary sentence is inside the speech text: expected it directly above or below the title",
+                )
+            if failure is not None:
+                raise self.error(*failure)
+            return None, *self._untitled(body)
+
+        rank, prelim, first, last = best
+        if rank == 0:  # text, title, sentence
+            title_k = first - 1
+            paragraphs = body[:title_k]
+        elif rank == 1:  # sentence, title, text
+            title_k = last + 1
+            paragraphs = body[title_k + 1 :]
+        elif self._title_before(body, first, last):  # title, sentence, text
+            title_k = first - 1
+            paragraphs = body[last + 1 :]
+        else:  # text, sentence, title
+            title_k = last + 1
+            paragraphs = body[:first]
+        if not paragraphs:
+            raise self.error(body[title_k], "no speech text: expected paragraphs next to the title")
+        return prelim, body[title_k], paragraphs
+
+    def _title_before(self, body: list[int], first: int, last: int) -> bool:
+        """For a sentence with text on one side and one line on the other: is the title before it?
+
+        With one line on each side ("title, sentence, text" and "text, sentence,
+        title" with a one-paragraph text) the paragraph is the line that reads as
+        prose; ties go to the title before, the order of the sample.
+        """
+        before, after = first, len(body) - 1 - last
+        if before != 1:
+            return False
+        if after != 1:
+            return True
+        above, below = self.lines[body[first - 1]], self.lines[body[last + 1]]
+        return not (above.endswith(_PROSE_ENDINGS) and not below.endswith(_PROSE_ENDINGS))
+
+    def _untitled(self, body: list[int]) -> tuple[int, list[int]]:
+        """Place the title when there is no preliminary sentence (seen on some older pages)."""
+        if len(body) < 2:
+            raise self.error(body[0], "expected a preliminary sentence, a title and speech text")
+        first, last = self.lines[body[0]], self.lines[body[-1]]
+        # The sample puts the title directly above the fields; newer pages put it
+        # above the text. A title does not end like a sentence, which decides it.
+        if not last.endswith(_PROSE_ENDINGS):
+            return body[-1], body[:-1]
+        if not first.endswith(_PROSE_ENDINGS):
+            return body[0], body[1:]
+        raise self.error(
+            body[-1],
+            "no preliminary sentence and no line reads as the title: expected 'Proceeding contribution "
+            "from <member> ...' next to the title",
+        )
+
+    def _read_prelim(self, body: list[int], k: int, object_name: str, known: bool) -> tuple[_Prelim, int]:
+        """Join the sentence's pieces from body line ``k`` on and parse them.
+
+        Returns the sentence and the body position of its last line. The pieces
+        are glued the way the page's <span>s were, so "(" / "Conservative" / ")"
+        and "Tuesday, 23 February 2010" / "." read as one sentence.
+        """
+        lines = self.lines
+        parts: list[str] = []
+        starts: list[int] = []  # offset of each piece in the joined text
+        length = 0
+        j = k
+        count = len(body)
+        while j < count and j - k < _MAX_PRELIM_LINES and length < _MAX_PRELIM_CHARS:
+            piece = " ".join(lines[body[j]].split())
+            glue = "" if not parts or piece.startswith((".", ",", ")")) or parts[-1].endswith("(") else " "
+            starts.append(length + len(glue))
+            parts.append(glue + piece)
+            length += len(glue) + len(piece)
+            if piece.endswith("."):
+                joined = "".join(parts)
+                next_piece = lines[body[j + 1]] if j + 1 < count else ""
+                if next_piece == "." or (
+                    (" " + _OCCURRED) not in joined
+                    and (next_piece.startswith(_OCCURRED.rstrip()) or _CONTINUATION_RE.match(next_piece))
+                ):
+                    j += 1
+                    continue
+                try:
+                    return _parse_prelim(joined, object_name, known), j
+                except _NotPrelim as exc:
+                    piece_k = bisect.bisect_right(starts, exc.pos) - 1
+                    raise _PrelimFailure(body[k + max(piece_k, 0)], exc.reason) from None
+            j += 1
+        raise _PrelimFailure(body[k], "expected the preliminary sentence to end with '.'")
+
+    # ------------------------------------------------------------------ fields
+
+    def _fields(self, start: int) -> dict[str, tuple[int, list[tuple[int, str]]]]:
+        """Label/value blocks from line ``start`` on: name -> (label line, [(line, value)])."""
+        lines = self.lines
+        fields: dict[str, tuple[int, list[tuple[int, str]]]] = {}
+        current: str | None = None
+        current_label = 0
+        for index in range(start, len(lines)):
+            line = lines[index]
+            if not line:
+                continue
+            if "clipboard" in line:
+                for button in _BUTTON_TEXTS:
+                    line = line.replace(button, "")
+                line = line.strip()
+                if not line:
+                    continue
+            if line in _HEADINGS:
+                self._check_filled(fields, current, current_label, index)
+                current = None
+                continue
+            name = _LABELS.get(line)
+            if name is not None:
+                self._check_filled(fields, current, current_label, index)
+                if name in fields and name in _SINGLE_VALUED:
+                    raise self.error(index, f"duplicate {line!r} field")
+                fields.setdefault(name, (index, []))
+                current, current_label = name, index
+                continue
+            if current is None:
+                raise self.error(index, f"expected a field label such as 'Reference' or 'URI', found {_clip(line)!r}")
+            values = fields[current][1]
+            if values and current in _SINGLE_VALUED:
+                raise self.error(index, f"unexpected second value for {current!r}: {_clip(line)!r}")
+            values.append((index, line))
+        self._check_filled(fields, current, current_label, len(lines))
+        return fields
+
+    def _check_filled(
+        self,
+        fields: dict[str, tuple[int, list[tuple[int, str]]]],
+        name: str | None,
+        label_index: int,
+        next_index: int,
+    ) -> None:
+        """A field that must have a value is followed by another label: point at that line."""
+        if name is None or name in _MAY_BE_EMPTY or fields[name][1]:
+            return
+        what = _VALUE_NAMES.get(name, "a value")
+        at = next_index if next_index < len(self.lines) else label_index
+        raise self.error(at, f"expected {what} after {self.lines[label_index]!r}")
+
+    @staticmethod
+    def _single(fields: dict[str, tuple[int, list[tuple[int, str]]]], name: str) -> tuple[int, str] | None:
+        entry = fields.get(name)
+        if entry is None or not entry[1]:
+            return None
+        return entry[1][0]
+
+
+class _PrelimFailure(Exception):
+    """A candidate preliminary sentence failed: the 0-based line and why."""
+
+    def __init__(self, index: int, reason: str) -> None:
+        super().__init__(reason)
+        self.index = index
+        self.reason = reason

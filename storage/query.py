@@ -1,0 +1,137 @@
+"""The search syntax users know from TheyWorkForYou and search engines.
+
+``"exact phrase"``, ``-excluded``, ``-"excluded phrase"``, ``a OR b``, plain words
+(stemmed). Anything else is words: the parser keeps only letters and digits, so no
+user input can reach the database as syntax. Each back end compiles the parsed
+query itself (FTS5 MATCH text, or PostgreSQL tsquery built from bound values).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_QUERY_CHARS = 1000
+MAX_TERMS = 16
+MAX_WORD_CHARS = 64
+
+# Letters and digits in any script; underscores and punctuation split words, as
+# the FTS5 unicode61 tokenizer does.
+_WORD = re.compile(r"[^\W_]+")
+_TOKEN = re.compile(r'(-?)(["“”„](?P<phrase>[^"“”„]*)["“”„]?|(?P<word>[^\s"“”„]+))')
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One search term: a single word, or words that must stand together."""
+
+    words: tuple[str, ...]
+    # Written in quotes by the user: matched exactly, not stemmed.
+    quoted: bool = False
+    # What the user typed, for exact matching of quoted phrases.
+    raw: str = ""
+
+    @property
+    def is_phrase(self) -> bool:
+        return len(self.words) > 1 or self.quoted
+
+    def describe(self) -> str:
+        return f'"{" ".join(self.words)}"' if self.is_phrase else self.words[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """Terms joined by OR: any one of them must match."""
+
+    alternatives: tuple[Term, ...]
+
+    def describe(self) -> str:
+        return " OR ".join(term.describe() for term in self.alternatives)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedQuery:
+    required: tuple[Clause, ...] = ()
+    excluded: tuple[Term, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        """True when nothing positive is left to search for."""
+        return not self.required
+
+    def describe(self) -> str:
+        parts = [clause.describe() for clause in self.required]
+        parts += [f"-{term.describe()}" for term in self.excluded]
+        return " ".join(parts)
+
+    def words(self) -> list[str]:
+        """Every positive word, for spelling suggestions and highlighting."""
+        return [word for clause in self.required for term in clause.alternatives for word in term.words]
+
+
+def _term(text: str, quoted: bool) -> Term | None:
+    words = tuple(word.lower()[:MAX_WORD_CHARS] for word in _WORD.findall(text))
+    if not words:
+        return None
+    return Term(words=words[:MAX_TERMS], quoted=quoted, raw=" ".join(text.split()))
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Parse what a user typed. Never raises; an unusable query comes back empty."""
+    text = text[:MAX_QUERY_CHARS]
+    required: list[list[Term]] = []
+    excluded: list[Term] = []
+    join_next = False
+    for match in _TOKEN.finditer(text):
+        negate = match.group(1) == "-"
+        phrase = match.group("phrase")
+        word = match.group("word")
+        if phrase is None and word == "OR":
+            # OR joins the terms either side of it; at either end it means nothing.
+            join_next = bool(required)
+            continue
+        term = _term(phrase if phrase is not None else word or "", quoted=phrase is not None)
+        if term is None:
+            continue
+        if negate:
+            excluded.append(term)
+            join_next = False
+        elif join_next and required:
+            required[-1].append(term)
+            join_next = False
+        else:
+            required.append([term])
+        if len(required) + len(excluded) >= MAX_TERMS:
+            break
+    return ParsedQuery(
+        required=tuple(Clause(tuple(terms)) for terms in required),
+        excluded=tuple(excluded),
+    )
+
+
+def fts5_match(query: ParsedQuery) -> str:
+    """The FTS5 MATCH expression. Every word is quoted, so none is read as syntax."""
+
+    def term(t: Term) -> str:
+        return '"' + " ".join(t.words) + '"'
+
+    def clause(c: Clause) -> str:
+        inner = " OR ".join(term(t) for t in c.alternatives)
+        return f"({inner})" if len(c.alternatives) > 1 else inner
+
+    expression = " AND ".join(clause(c) for c in query.required)
+    for t in query.excluded:
+        expression = f"({expression}) NOT {term(t)}"
+    return expression
+
+
+def like_pattern(term: Term) -> str:
+    """A LIKE pattern matching a quoted phrase as typed, punctuation aside.
+
+    Every character other than a letter or digit becomes ``_``, so ``Yarl's`` also
+    matches the typographic apostrophe, and ``%``/``_`` typed by the user match
+    only themselves loosely rather than as wildcards.
+    """
+    core = re.sub(r"^[\W_]+|[\W_]+$", "", term.raw.lower())
+    body = "".join(ch if ch.isalnum() else "_" for ch in core)
+    return f"%{body}%"

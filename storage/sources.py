@@ -1,0 +1,111 @@
+"""Where import input comes from: files, directories, zip and tar.gz archives.
+
+Each input file becomes a `SourceFile` (its display name and its bytes, or the
+path to read them from). Parsing happens elsewhere; this module only walks.
+"""
+
+from __future__ import annotations
+
+import tarfile
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+# A single input file larger than this is refused rather than read into memory.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """One input file. ``data`` is None for a plain file, which is read where it is parsed."""
+
+    name: str
+    path: Path | None = None
+    data: bytes | None = None
+    # Set when the file could not even be read (a broken archive member, say).
+    error: str | None = None
+
+    def read(self) -> bytes:
+        if self.data is not None:
+            return self.data
+        assert self.path is not None
+        return self.path.read_bytes()
+
+
+def _is_hidden(path: Path) -> bool:
+    return any(part.startswith(".") for part in path.parts if part not in (".", ".."))
+
+
+def is_archive(path: Path) -> bool:
+    name = path.name.lower()
+    return name.endswith((".zip", ".tar.gz", ".tgz", ".tar"))
+
+
+def _from_zip(path: Path) -> Iterator[SourceFile]:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        yield SourceFile(name=str(path), error=f"cannot open zip archive: {exc}")
+        return
+    with archive:
+        for info in sorted(archive.infolist(), key=lambda i: i.filename):
+            if info.is_dir() or _is_hidden(Path(info.filename)):
+                continue
+            name = f"{path}!{info.filename}"
+            if info.file_size > MAX_FILE_BYTES:
+                yield SourceFile(name=name, error=f"file larger than {MAX_FILE_BYTES} bytes")
+                continue
+            try:
+                yield SourceFile(name=name, data=archive.read(info))
+            except (zipfile.BadZipFile, OSError, ValueError) as exc:
+                yield SourceFile(name=name, error=f"cannot read archive member: {exc}")
+
+
+def _from_tar(path: Path) -> Iterator[SourceFile]:
+    try:
+        archive = tarfile.open(path, mode="r:*")  # noqa: SIM115 (closed by the with below)
+    except (tarfile.TarError, OSError) as exc:
+        yield SourceFile(name=str(path), error=f"cannot open tar archive: {exc}")
+        return
+    with archive:
+        try:
+            for member in archive:
+                if not member.isfile() or _is_hidden(Path(member.name)):
+                    continue
+                name = f"{path}!{member.name}"
+                if member.size > MAX_FILE_BYTES:
+                    yield SourceFile(name=name, error=f"file larger than {MAX_FILE_BYTES} bytes")
+                    continue
+                extracted = archive.extractfile(member)
+                if extracted is None:
+                    continue
+                yield SourceFile(name=name, data=extracted.read())
+        except (tarfile.TarError, OSError, EOFError) as exc:
+            yield SourceFile(name=str(path), error=f"archive is damaged: {exc}")
+
+
+def iter_source_files(paths: Iterable[Path]) -> Iterator[SourceFile]:
+    """Every input file below ``paths``, in a stable (sorted) order."""
+    for root in paths:
+        if root.is_dir():
+            for path in sorted(p for p in root.rglob("*") if p.is_file()):
+                if _is_hidden(path.relative_to(root)):
+                    continue
+                yield from _from_path(path)
+        elif root.is_file():
+            yield from _from_path(root)
+        else:
+            yield SourceFile(name=str(root), error="no such file or directory")
+
+
+def _from_path(path: Path) -> Iterator[SourceFile]:
+    name = path.name.lower()
+    if name.endswith(".zip"):
+        yield from _from_zip(path)
+    elif name.endswith((".tar.gz", ".tgz", ".tar")):
+        yield from _from_tar(path)
+    elif path.stat().st_size > MAX_FILE_BYTES:
+        yield SourceFile(name=str(path), error=f"file larger than {MAX_FILE_BYTES} bytes")
+    else:
+        yield SourceFile(name=str(path), path=path)

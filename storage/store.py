@@ -1,0 +1,192 @@
+"""Reading stored contributions back: by URI or id, as the parsed record's fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from storage.models import CONTRIBUTION_TABLE, DEBATE_TABLE, MEMBER_TABLE, Contribution, Debate, ImportRun, Member
+
+_DIGITS = re.compile(r"\d{1,20}")
+
+
+def find_contribution(engine: Engine, uri_or_id: str) -> Contribution | None:
+    """A contribution by its URI, or by the numeric id in its URI (``622898``)."""
+    key = uri_or_id.strip()
+    with Session(engine) as session:
+        found = session.exec(select(Contribution).where(Contribution.uri == key)).first()
+        if found is None and _DIGITS.fullmatch(key):
+            found = session.exec(select(Contribution).where(Contribution.contribution_id == int(key))).first()
+        return found
+
+
+def record_dict(row: Contribution) -> dict[str, Any]:
+    """The stored contribution with the field names of ``ParsedContribution``, JSON-ready."""
+    return {
+        "uri": row.uri,
+        "contribution_id": row.contribution_id,
+        "title": row.title,
+        "member": row.member_name,
+        "party": row.party,
+        "houses": list(row.houses),
+        "sitting_date": row.sitting_date.isoformat() if row.sitting_date else None,
+        "debate_types": list(row.debate_types),
+        "debate_title": row.debate_title,
+        "contribution_type": row.contribution_type,
+        "references": list(row.references),
+        "session": row.session,
+        "chamber": row.chamber,
+        "subjects": list(row.subjects),
+        "index_timestamp": _iso(row.index_timestamp),
+        "paragraphs": list(row.paragraphs),
+    }
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        # SQLite returns naive datetimes; the importer only stores aware ones, in UTC.
+        value = value.replace(tzinfo=dt.UTC)
+    return value.isoformat()
+
+
+@dataclass(frozen=True, slots=True)
+class StoreStats:
+    contributions: int
+    members: int
+    debates: int
+    bills: int
+    first_date: dt.date | None
+    last_date: dt.date | None
+    last_import: ImportRun | None
+
+
+def store_stats(engine: Engine) -> StoreStats:
+    with Session(engine) as session:
+        contributions, first, last = session.exec(
+            select(func.count(), func.min(Contribution.sitting_date), func.max(Contribution.sitting_date))
+        ).one()
+        members = session.exec(select(func.count()).select_from(Member)).one()
+        debates = session.exec(select(func.count()).select_from(Debate)).one()
+        bills = session.exec(select(func.count()).select_from(Debate).where(col(Debate.is_bill))).one()
+        last_import = session.exec(select(ImportRun).order_by(col(ImportRun.id).desc()).limit(1)).first()
+        return StoreStats(
+            contributions=int(contributions),
+            members=int(members),
+            debates=int(debates),
+            bills=int(bills),
+            first_date=first,
+            last_date=last,
+            last_import=last_import,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRow:
+    id: int
+    name: str
+    house: str | None
+    party: str | None
+    contributions: int
+
+
+@dataclass(frozen=True, slots=True)
+class DebateRow:
+    id: int
+    title: str
+    session: str | None
+    is_bill: bool
+    contributions: int
+
+
+def member_rows(engine: Engine) -> list[MemberRow]:
+    """Every Member with the number of their contributions (for the name index)."""
+    c, m = CONTRIBUTION_TABLE.c, MEMBER_TABLE.c
+    counts = sa_select(c.member_id, func.count().label("n")).group_by(c.member_id).subquery()
+    statement = sa_select(m.id, m.name, m.house, m.party, func.coalesce(counts.c.n, 0)).outerjoin_from(
+        MEMBER_TABLE, counts, counts.c.member_id == m.id
+    )
+    with engine.connect() as conn:
+        return [MemberRow(int(i), n, h, p, int(k)) for i, n, h, p, k in conn.execute(statement)]
+
+
+def debate_rows(engine: Engine, bills_only: bool = False) -> list[DebateRow]:
+    c, d = CONTRIBUTION_TABLE.c, DEBATE_TABLE.c
+    counts = sa_select(c.debate_id, func.count().label("n")).group_by(c.debate_id).subquery()
+    statement = sa_select(d.id, d.title, d.session, d.is_bill, func.coalesce(counts.c.n, 0)).outerjoin_from(
+        DEBATE_TABLE, counts, counts.c.debate_id == d.id
+    )
+    if bills_only:
+        statement = statement.where(d.is_bill)
+    with engine.connect() as conn:
+        return [DebateRow(int(i), t, s, bool(b), int(k)) for i, t, s, b, k in conn.execute(statement)]
+
+
+@dataclass(frozen=True, slots=True)
+class ActivitySummary:
+    """Counts over a set of contributions (one Member's, or one Bill's)."""
+
+    contributions: int
+    first_date: dt.date | None
+    last_date: dt.date | None
+    top_debates: list[tuple[str, bool, int]]
+    top_members: list[tuple[str, int]]
+    sessions: list[str]
+    houses: list[str]
+    dates: list[dt.date]
+
+
+def activity_summary(
+    engine: Engine, member_ids: Sequence[int] = (), debate_ids: Sequence[int] = (), top: int = 5
+) -> ActivitySummary:
+    """Counts over one Member's or one Bill's contributions (or both together)."""
+    c, d, m = CONTRIBUTION_TABLE.c, DEBATE_TABLE.c, MEMBER_TABLE.c
+    where: list[Any] = []
+    if member_ids:
+        where.append(c.member_id.in_(member_ids))
+    if debate_ids:
+        where.append(c.debate_id.in_(debate_ids))
+    n = func.count().label("n")
+    with engine.connect() as conn:
+        count, first, last = conn.execute(
+            sa_select(func.count(), func.min(c.sitting_date), func.max(c.sitting_date)).where(*where)
+        ).one()
+        debates = conn.execute(
+            sa_select(d.title, d.is_bill, n)
+            .join_from(CONTRIBUTION_TABLE, DEBATE_TABLE, c.debate_id == d.id)
+            .where(*where)
+            .group_by(d.id, d.title, d.is_bill)
+            .order_by(n.desc(), d.title)
+            .limit(top * 4)
+        ).all()
+        members = conn.execute(
+            sa_select(m.name, n)
+            .join_from(CONTRIBUTION_TABLE, MEMBER_TABLE, c.member_id == m.id)
+            .where(*where)
+            .group_by(m.id, m.name)
+            .order_by(n.desc(), m.name)
+            .limit(top)
+        ).all()
+        sessions = conn.execute(sa_select(c.session).where(*where, c.session.is_not(None)).distinct()).scalars()
+        houses = conn.execute(sa_select(c.house).where(*where, c.house.is_not(None)).distinct()).scalars()
+        dates = conn.execute(
+            sa_select(c.sitting_date).where(*where, c.sitting_date.is_not(None)).distinct().order_by(c.sitting_date)
+        ).scalars()
+        return ActivitySummary(
+            contributions=int(count),
+            first_date=first,
+            last_date=last,
+            top_debates=[(t, bool(b), int(k)) for t, b, k in debates],
+            top_members=[(name, int(k)) for name, k in members],
+            sessions=sorted(s for s in sessions if s),
+            houses=sorted(h for h in houses if h),
+            dates=list(dates),
+        )

@@ -1,0 +1,361 @@
+"""Parser for the ParlParse / TheyWorkForYou ("publicwhip") Hansard XML.
+
+One file holds one sitting day of one series: Commons debates, Westminster Hall,
+written ministerial statements (wms) or written questions and answers (wrans).
+The top-level elements are headings (``major-heading``, ``minor-heading``,
+``oral-heading``), spoken or written contributions (``speech``; ``ques`` and
+``reply`` in wrans) and things we do not index (``division``, ``gidredirect``).
+
+Every contribution becomes a `ParsedContribution`, the same record the
+Parliamentary Search text parser produces, so the importer has one shape to store.
+
+Only the standard library is used. Expat expands the entities declared in the
+file's internal DTD (``&ndash;``, ``&pound;`` ...) and refuses external entities
+("undefined entity"), so a hostile file cannot make us read local files or the
+network.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pyexpat import ErrorString
+
+from storage.records import HOUSE_OF_COMMONS, ParsedContribution, ParseError, Reference
+from storage.reference_data import MemberDirectory
+
+__all__ = ["looks_like_twfy", "parse_twfy_file"]
+
+TWFY_BASE_URL = "https://www.theyworkforyou.com"
+
+
+@dataclass(frozen=True, slots=True)
+class _Series:
+    """What one publicwhip id namespace (``uk.org.publicwhip/<ns>/...``) means."""
+
+    twfy_path: str  # the section of theyworkforyou.com that shows it
+    chamber: str
+    debate_type: str
+    contribution_type: str  # for <speech>; wrans use per-element types below
+    # Column series of the printed Hansard. wms and wrans colnums carry it
+    # ("5WS", "967W") but Westminster Hall colnums are bare ("257" for 257WH).
+    column_suffix: str
+
+
+_SERIES: dict[str, _Series] = {
+    "debate": _Series("debates", "House of Commons chamber", "Debate", "Proceeding contribution", ""),
+    "westminhall": _Series(
+        "whall", "Westminster Hall", "Westminster Hall debate", "Proceeding contribution", "WH"
+    ),
+    "wms": _Series(
+        "wms", "House of Commons chamber", "Written ministerial statement", "Written statement", "WS"
+    ),
+    "wrans": _Series("wrans", "House of Commons chamber", "Written question", "Written question", "W"),
+}
+
+# Written answers have no <speech>: each question is a <ques> and each answer a
+# <reply>, so the element name, not the series, says which it is.
+_CONTRIBUTION_TAGS: dict[str, tuple[str, str] | None] = {
+    "speech": None,  # types come from the series
+    "ques": ("Written question", "Written question"),
+    "reply": ("Written answer", "Written answer"),
+}
+_HEADING_TAGS = frozenset({"major-heading", "minor-heading", "oral-heading"})
+
+# uk.org.publicwhip/debate/2010-02-09b.737.4 -> ("debate", "2010-02-09", "2010-02-09b.737.4")
+_ID_RE = re.compile(r"^uk\.org\.publicwhip/([a-z]+)/((\d{4}-\d{2}-\d{2})[a-z]*\..+)$")
+_MEMBER_REF_RE = re.compile(r"^uk\.org\.publicwhip/member/\d+$")
+# "737", "257WH", "5WS", "967W": column number then the column-series suffix.
+_COLNUM_RE = re.compile(r"^(\d+)([A-Z]*)$")
+# The session is in the Hansard url path: .../pa/cm200910/cmhansrd/... -> "2009-10".
+_SESSION_URL_RE = re.compile(r"/cm(\d{4})(\d{2})/")
+# Headings carry who took the chair, before or after the title or on their own:
+# "[Sir Nicholas Winterton in the Chair] — Fuel Duty (Rural Areas)" (Westminster
+# Hall), "[Sylvia Heal  in the Chair.]" (Committee of the whole House). It is not
+# part of the debate's name, so it is moved to extra["chair"].
+_CHAIR_RE = re.compile(r"\s*(?:[\u2013\u2014-]\s*)?\[([^\]]*?\bin the Chair)\.?\]\s*(?:[\u2013\u2014-]\s*)?")
+# Most speech times in these files have a zero-padded three-digit hour
+# ("017:45:00"); the hour is read as a number so both forms give "17:45:00".
+_TIME_RE = re.compile(r"^(\d{1,3}):(\d{2}):(\d{2})$")
+_SNIFF_RE = re.compile(rb"<(?:!DOCTYPE\s+)?publicwhip[\s>\[]")
+# Elements whose boundary is a word break even when the source has no space there.
+_BREAKING_TAGS = frozenset({"br", "td", "th", "tr", "li"})
+
+
+def looks_like_twfy(head: bytes) -> bool:
+    """Cheap sniff of a file's first few KB: is it publicwhip XML?
+
+    The internal DTD takes about 2 KB, so we look at the DOCTYPE name as well as
+    the root element in case the caller passes less than the whole prologue.
+    """
+    return _SNIFF_RE.search(head[:8192]) is not None
+
+
+def parse_twfy_file(
+    data: bytes, source: str, members: MemberDirectory | None = None
+) -> Iterator[ParsedContribution]:
+    """Yield one `ParsedContribution` per speech, statement, question or answer with text.
+
+    ``source`` names the file in errors. ``members`` supplies party names by
+    member id; without it ``party`` is None. Raises `ParseError` (lazily, while
+    iterating, so earlier records may already have been yielded) on malformed
+    XML or on a contribution whose id or column the parser cannot understand.
+    """
+    state = _State(source=source, data=data, members=members)
+    # iterparse + removing each finished top-level element keeps only one
+    # contribution's subtree in memory, whatever the size of the file.
+    events = ET.iterparse(io.BytesIO(data), events=("start", "end"))
+    root: ET.Element | None = None
+    depth = 0
+    pending: ParsedContribution | None = None
+    try:
+        for event, elem in events:
+            if event == "start":
+                depth += 1
+                if root is None:
+                    root = elem
+                    if elem.tag != "publicwhip":
+                        start = data.find(f"<{elem.tag}".encode("latin-1", "replace"))
+                        line = data.count(b"\n", 0, start) + 1 if start >= 0 else 1
+                        raise ParseError(source, line, f"root element is <{elem.tag}>, expected <publicwhip>")
+                continue
+            depth -= 1
+            if depth != 1 or root is None:
+                continue  # inside a top-level element (or the root closing): wait for its end
+            next_column = _COLNUM_RE.match(elem.get("colnum", ""))
+            if pending is not None and next_column is not None:
+                # The next element's column says where this contribution stopped:
+                # on that column or the one before (the source cannot say which).
+                # The record has not been handed out yet, so filling in extra is safe.
+                pending.extra["next_colnum"] = next_column.group(1)
+                yield pending
+                pending = None
+            record = state.handle(elem)
+            if record is not None:
+                if pending is not None:  # the element between had no colnum
+                    yield pending
+                pending = record
+            root.remove(elem)
+    except ET.ParseError as err:
+        line, column = err.position
+        raise ParseError(source, line, f"malformed XML: {ErrorString(err.code)} (column {column})") from err
+    if pending is not None:
+        yield pending
+
+
+class _State:
+    """Running headings and context while walking one file's top-level elements."""
+
+    def __init__(self, source: str, data: bytes, members: MemberDirectory | None) -> None:
+        self.source = source
+        self.data = data
+        self.members = members
+        self.major: str | None = None
+        self.minor: str | None = None
+        self.chair: str | None = None
+        # Ids of wrans questions not yet answered: a <reply> answers the <ques>
+        # elements just before it (several questions can share one answer).
+        self.open_questions: list[str] = []
+
+    def handle(self, elem: ET.Element) -> ParsedContribution | None:
+        tag = elem.tag
+        if tag in _HEADING_TAGS:
+            self._heading(elem)
+            return None
+        if tag in _CONTRIBUTION_TAGS:
+            return self._contribution(elem)
+        return None  # division, gidredirect: not contributions
+
+    def _heading(self, elem: ET.Element) -> None:
+        text, chair = _split_chair(_flatten(elem))
+        if chair is not None:
+            self.chair = chair
+        if elem.tag == "minor-heading":
+            self.minor = text or None
+        else:
+            # A new major (or oral-questions) heading starts a new debate, so the
+            # old minor heading no longer applies.
+            self.major = text or None
+            self.minor = None
+            self.open_questions = []
+            if chair is None:  # a chair note lasts until the business changes
+                self.chair = None
+
+    def _contribution(self, elem: ET.Element) -> ParsedContribution | None:
+        raw_id = elem.get("id", "")
+        match = _ID_RE.match(raw_id)
+        if match is None:
+            raise self._error(raw_id, f"<{elem.tag}> has an unrecognised id {raw_id!r}")
+        namespace, short_id, date_text = match.groups()
+        series = _SERIES.get(namespace)
+        if series is None:
+            raise self._error(raw_id, f"unknown publicwhip series {namespace!r} in id {raw_id!r}")
+        try:
+            sitting_date = dt.date.fromisoformat(date_text)
+        except ValueError:
+            raise self._error(raw_id, f"bad date in id {raw_id!r}") from None
+        reference = self._reference(elem, raw_id, series)
+
+        paragraphs = tuple(text for child in elem if (text := _flatten(child)))
+
+        tag_types = _CONTRIBUTION_TAGS[elem.tag]
+        debate_type, contribution_type = (
+            tag_types if tag_types is not None else (series.debate_type, series.contribution_type)
+        )
+        if elem.tag == "ques":
+            self.open_questions.append(raw_id)
+        if not paragraphs:
+            return None  # nothing to quote or search
+
+        hansard_url = elem.get("url", "")
+        extra: dict[str, str] = {"twfy_id": raw_id}
+        if hansard_url:
+            extra["hansard_url"] = hansard_url
+        member, member_ref = self._speaker(elem, extra)
+        party = None
+        if member_ref is not None and self.members is not None:
+            party = self.members.party_on(member_ref)
+        self._optional_extras(elem, extra)
+        if elem.tag == "reply" and self.open_questions:
+            extra["question_ids"] = " ".join(self.open_questions)
+            self.open_questions = []
+
+        return ParsedContribution(
+            uri=f"{TWFY_BASE_URL}/{series.twfy_path}/?id={short_id}",
+            contribution_id=None,
+            title=self.minor or self.major or "",
+            member=member,
+            party=party,
+            houses=(HOUSE_OF_COMMONS,),
+            sitting_date=sitting_date,
+            debate_types=(debate_type,),
+            # Westminster Hall files have only minor headings; the minor heading
+            # is then the name of the debate.
+            debate_title=self.major or self.minor,
+            contribution_type=contribution_type,
+            references=(reference,),
+            session=_session(hansard_url, sitting_date),
+            chamber=series.chamber,
+            subjects=(),
+            index_timestamp=None,
+            paragraphs=paragraphs,
+            member_ref=member_ref,
+            extra=extra,
+        )
+
+    def _speaker(self, elem: ET.Element, extra: dict[str, str]) -> tuple[str | None, str | None]:
+        """(member name, member id), both None for procedural text or an unidentified speaker."""
+        if elem.get("nospeaker") == "true":
+            return None, None
+        name = _collapse(elem.get("speakername", "")) or None
+        speaker_id = elem.get("speakerid", "")
+        if _MEMBER_REF_RE.match(speaker_id):
+            return name, speaker_id
+        # speakerid="unknown": parlparse could not tell who spoke ("Hon. Members",
+        # "The Second Deputy Chairman"). Not a Member we can cite, but keep the words.
+        if name is not None:
+            extra["speaker_name"] = name
+        return None, None
+
+    def _optional_extras(self, elem: ET.Element, extra: dict[str, str]) -> None:
+        office = _collapse(elem.get("speakeroffice", ""))
+        if office:
+            extra["speaker_office"] = office
+        oral_qnum = elem.get("oral-qnum")
+        if oral_qnum:
+            extra["oral_question_number"] = oral_qnum
+        # The tabled question number (e.g. 316129) sits on the question's <p>.
+        for child in elem:
+            qnum = child.get("qnum")
+            if qnum:
+                extra["question_number"] = qnum
+                break
+        time = _TIME_RE.match(elem.get("time", ""))
+        if time is not None:  # absent or "unknown" otherwise
+            extra["time"] = f"{int(time.group(1)):02d}:{time.group(2)}:{time.group(3)}"
+        if self.chair is not None:
+            extra["chair"] = self.chair
+
+    def _reference(self, elem: ET.Element, raw_id: str, series: _Series) -> Reference:
+        colnum = elem.get("colnum", "")
+        match = _COLNUM_RE.match(colnum)
+        if match is None:
+            raise self._error(raw_id, f"<{elem.tag}> {raw_id} has a bad colnum {colnum!r}")
+        # No column-break markers occur inside speeches, so a single start column
+        # is all the file states; extra["next_colnum"] bounds where it ends.
+        number, suffix = match.group(1), match.group(2) or series.column_suffix
+        return Reference(
+            volume=None,
+            start_column=int(number),
+            end_column=None,
+            suffix=suffix,
+            raw=f"c{number}{suffix}",
+        )
+
+    def _error(self, raw_id: str, reason: str) -> ParseError:
+        """A ParseError at the element's line, found by searching for its id.
+
+        ElementTree does not keep line numbers, and this only runs on the error path.
+        """
+        line = 1
+        if raw_id:
+            pos = self.data.find(f'id="{raw_id}"'.encode("latin-1", "replace"))
+            if pos >= 0:
+                line = self.data.count(b"\n", 0, pos) + 1
+        return ParseError(self.source, line, reason)
+
+
+def _flatten(elem: ET.Element) -> str:
+    """All text inside an element, inline markup dropped, whitespace collapsed."""
+    parts: list[str] = []
+    _collect_text(elem, parts)
+    return _collapse("".join(parts))
+
+
+def _collect_text(elem: ET.Element, parts: list[str]) -> None:
+    if elem.text:
+        parts.append(elem.text)
+    for child in elem:
+        # Table cells and line breaks separate words even when written without
+        # whitespace between them; inline tags (<i>P</i><i>roducts</i>) do not.
+        breaking = child.tag in _BREAKING_TAGS
+        if breaking:
+            parts.append(" ")
+        _collect_text(child, parts)
+        if breaking:
+            parts.append(" ")
+        if child.tail:
+            parts.append(child.tail)
+
+
+def _collapse(text: str) -> str:
+    # str.split() also splits on NBSP, which the files use as ordinary spacing.
+    return " ".join(text.split())
+
+
+def _split_chair(heading: str) -> tuple[str, str | None]:
+    """Remove a "[X in the Chair]" note from a heading, returning (heading, chair)."""
+    match = _CHAIR_RE.search(heading)
+    if match is None:
+        return heading, None
+    rest = (heading[: match.start()] + " " + heading[match.end() :]).strip()
+    return _collapse(rest), match.group(1).removesuffix(" in the Chair").strip()
+
+
+def _session(hansard_url: str, sitting_date: dt.date) -> str:
+    """The parliamentary session, e.g. "2009-10".
+
+    Hansard's own url path names it (cm200910), which is exact, so that wins.
+    Otherwise approximate from the date: sessions of this era opened in
+    November, so Nov-Dec belong to the session starting that year. This is
+    wrong around general elections (2010-12 opened in May 2010).
+    """
+    match = _SESSION_URL_RE.search(hansard_url)
+    if match is not None:
+        return f"{match.group(1)}-{match.group(2)}"
+    start = sitting_date.year if sitting_date.month >= 11 else sitting_date.year - 1
+    return f"{start}-{(start + 1) % 100:02d}"

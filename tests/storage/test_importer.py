@@ -1,0 +1,233 @@
+"""The importer on real data, on SQLite and PostgreSQL: idempotence, updates, bad input, crashes."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import tarfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import Engine, text
+
+from bot.cli import main as cli
+from storage import importer
+from storage.importer import import_paths
+from storage.models import ImportRun
+from storage.parser import parse_contribution
+from storage.query import parse_query
+from storage.search import search
+from storage.twfy import parse_twfy_file
+from tests.conftest import DATA, SHARED_DATA
+
+SAMPLE = DATA / "samples" / "CONTRIBUTION_622898.txt"
+TWFY = DATA / "hansard_twfy_xml_2010"
+
+
+def twfy_speech_count() -> int:
+    return sum(
+        len(list(parse_twfy_file(path.read_bytes(), path.name))) for path in sorted(TWFY.rglob("*.xml"))
+    )
+
+
+def table_snapshot(engine: Engine) -> dict[str, Any]:
+    """Everything that should not change when the same data is imported again."""
+    with engine.connect() as conn:
+        return {
+            "contributions": conn.execute(
+                text("SELECT uri, content_hash, member_id, debate_id FROM contribution ORDER BY uri")
+            ).all(),
+            "members": conn.execute(text("SELECT member_key, party FROM member ORDER BY member_key")).all(),
+            "debates": conn.execute(text("SELECT debate_key FROM debate ORDER BY debate_key")).all(),
+        }
+
+
+def fts_consistent(engine: Engine) -> bool:
+    """The full-text index holds exactly the stored rows."""
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.execute(text("INSERT INTO contribution_fts(contribution_fts) VALUES ('integrity-check')"))
+            return True
+        missing = conn.execute(text("SELECT count(*) FROM contribution WHERE search_vector IS NULL")).scalar_one()
+        return bool(missing == 0)
+
+
+def hits_for(engine: Engine, words: str) -> list[str]:
+    return [hit.contribution.uri for hit in search(engine, parse_query(words), limit=50).hits]
+
+
+def test_bundled_data_imports_and_reimport_changes_nothing(engine: Engine) -> None:
+    expected = twfy_speech_count() + 1
+    first = import_paths(engine, [SAMPLE.parent, TWFY])
+    assert first.ok, first.errors
+    assert (first.new, first.updated, first.unchanged) == (expected, 0, 0)
+    if (SHARED_DATA / "hansard_commons_2010_speeches.jsonl").exists():
+        with open(SHARED_DATA / "hansard_commons_2010_speeches.jsonl", encoding="utf-8") as lines:
+            assert expected == sum(1 for _ in lines) + 1
+    before = table_snapshot(engine)
+
+    second = import_paths(engine, [SAMPLE.parent, TWFY])
+    assert (second.new, second.updated, second.unchanged, second.failed) == (0, 0, expected, 0)
+    assert table_snapshot(engine) == before
+    assert fts_consistent(engine)
+
+
+def test_changed_file_updates_row_and_search_index(engine: Engine, tmp_path: Path) -> None:
+    copy = tmp_path / "CONTRIBUTION_622898.txt"
+    shutil.copy(SAMPLE, copy)
+    assert import_paths(engine, [copy]).new == 1
+    assert hits_for(engine, "tabloid") == ["http://data.parliament.uk/pimsdata/hansard/CONTRIBUTION_622898"]
+
+    copy.write_text(copy.read_text(encoding="utf-8").replace("tabloid", "broadsheet"), encoding="utf-8")
+    summary = import_paths(engine, [copy])
+    assert (summary.new, summary.updated, summary.unchanged) == (0, 1, 0)
+    assert hits_for(engine, "tabloid") == []
+    assert hits_for(engine, "broadsheet") == ["http://data.parliament.uk/pimsdata/hansard/CONTRIBUTION_622898"]
+    assert fts_consistent(engine)
+
+
+def test_bad_files_are_reported_with_line_and_the_rest_goes_on(engine: Engine, tmp_path: Path) -> None:
+    tmp_path = tmp_path / "input"
+    tmp_path.mkdir()
+    shutil.copy(SAMPLE, tmp_path / "good.txt")
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    broken_xml = (TWFY / "debates" / "debates2010-02-05a.xml").read_bytes()[:20000]
+    (tmp_path / "truncated.xml").write_bytes(broken_xml)
+    (tmp_path / "binary.txt").write_bytes(b"\x00\xff\xfe garbage \x81")
+
+    summary = import_paths(engine, [tmp_path])
+    assert summary.new == 1
+    assert summary.failed == 3
+    assert not summary.ok
+    names = sorted(error.split(":")[0] for error in summary.errors)
+    assert names == sorted(str(tmp_path / n) for n in ("binary.txt", "empty.txt", "truncated.xml"))
+    for error in summary.errors:
+        _, line, reason = error.split(":", 2)
+        assert line.isdigit() and int(line) >= 1 and reason.strip()
+
+
+def test_file_that_now_fails_keeps_its_stored_version(engine: Engine, tmp_path: Path) -> None:
+    copy = tmp_path / "CONTRIBUTION_622898.txt"
+    shutil.copy(SAMPLE, copy)
+    import_paths(engine, [copy])
+    before = table_snapshot(engine)
+    # Cut the file before its URI: no longer a valid contribution.
+    content = copy.read_text(encoding="utf-8")
+    copy.write_text(content[: content.index("URI")], encoding="utf-8")
+
+    summary = import_paths(engine, [copy])
+    assert summary.failed == 1 and summary.errors[0].startswith(f"{copy}:")
+    assert table_snapshot(engine) == before
+    assert hits_for(engine, "tabloid") == ["http://data.parliament.uk/pimsdata/hansard/CONTRIBUTION_622898"]
+
+
+def test_import_killed_mid_batch_leaves_consistent_store_and_rerun_completes(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = twfy_speech_count()
+    calls = {"n": 0}
+    original = importer._Writer._link_subjects
+
+    def crash_on_third_batch(self: importer._Writer, *args: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            # After this batch's rows were inserted, inside its transaction.
+            raise KeyboardInterrupt("killed")
+        original(self, *args)
+
+    monkeypatch.setattr(importer._Writer, "_link_subjects", crash_on_third_batch)
+    committed: list[int] = []
+    with pytest.raises(KeyboardInterrupt):
+        import_paths(engine, [TWFY], batch_size=500, progress=lambda s: committed.append(s.new))
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT count(*) FROM contribution")).scalar_one()
+        status = conn.execute(text("SELECT status FROM import_run ORDER BY id DESC")).scalar_one()
+    # Two whole batches (a batch holds whole files, so at least 500 rows each), nothing of the third.
+    assert len(committed) == 2
+    assert 1000 <= stored == committed[-1] < expected
+    assert status == "interrupted"
+    assert fts_consistent(engine)
+
+    monkeypatch.setattr(importer._Writer, "_link_subjects", original)
+    summary = import_paths(engine, [TWFY], batch_size=500)
+    assert (summary.new, summary.unchanged) == (expected - stored, stored)
+    assert fts_consistent(engine)
+
+
+def test_archives_import_like_directories(engine: Engine, tmp_path: Path) -> None:
+    xml = TWFY / "westminhall" / "westminster2010-02-10a.xml"
+    with zipfile.ZipFile(tmp_path / "bundle.zip", "w") as archive:
+        archive.write(SAMPLE, "nested/CONTRIBUTION_622898.txt")
+    with tarfile.open(tmp_path / "bundle.tar.gz", "w:gz") as archive:
+        archive.add(xml, "wh/westminster.xml")
+    summary = import_paths(engine, [tmp_path / "bundle.zip", tmp_path / "bundle.tar.gz"])
+    assert summary.ok, summary.errors
+    assert summary.new == 1 + len(list(parse_twfy_file(xml.read_bytes(), xml.name)))
+    with engine.connect() as conn:
+        sources = {row[0] for row in conn.execute(text("SELECT DISTINCT source FROM contribution"))}
+    assert f"{tmp_path / 'bundle.zip'}!nested/CONTRIBUTION_622898.txt" in sources
+
+
+def test_damaged_archive_is_reported(sqlite_engine: Engine, tmp_path: Path) -> None:
+    tmp_path = tmp_path / "input"
+    tmp_path.mkdir()
+    (tmp_path / "broken.zip").write_bytes(b"PK\x03\x04 not really a zip")
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        info = tarfile.TarInfo("a.txt")
+        data = SAMPLE.read_bytes()
+        info.size = len(data)
+        archive.addfile(info, io.BytesIO(data))
+    (tmp_path / "cut.tar.gz").write_bytes(buffer.getvalue()[:200])
+    summary = import_paths(sqlite_engine, [tmp_path])
+    assert summary.failed == 2
+    assert all(":0: " in error for error in summary.errors)
+
+
+def test_import_runs_are_recorded(sqlite_engine: Engine, tmp_path: Path) -> None:
+    tmp_path = tmp_path / "input"
+    tmp_path.mkdir()
+    (tmp_path / "bad.txt").write_text("nothing here\n", encoding="utf-8")
+    shutil.copy(SAMPLE, tmp_path / "good.txt")
+    summary = import_paths(sqlite_engine, [tmp_path], requested_by="tester")
+    from sqlmodel import Session, select
+
+    with Session(sqlite_engine) as session:
+        run = session.exec(select(ImportRun).where(ImportRun.id == summary.run_id)).one()
+    assert (run.new, run.failed, run.files_done, run.requested_by) == (1, 1, 2, "tester")
+    assert run.status == "completed_with_errors"
+    assert run.errors == summary.errors
+    assert run.finished_at is not None and run.finished_at >= run.started_at
+
+
+def test_cli_import_and_show_json_match_the_parsed_record(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--database-url", url, "import", str(SAMPLE)])
+    assert result.exit_code == 0, result.output
+    assert "1 new" in result.output
+
+    shown = runner.invoke(cli, ["--database-url", url, "show", "622898", "--json"])
+    assert shown.exit_code == 0, shown.output
+    stored = json.loads(shown.output)
+    parsed = parse_contribution(SAMPLE.read_text(encoding="utf-8"), SAMPLE.name)
+    assert stored["uri"] == parsed.uri
+    assert stored["member"] == parsed.member == "Tim Loughton"
+    assert stored["party"] == "Conservative"
+    assert stored["sitting_date"] == "2010-02-23"
+    assert stored["index_timestamp"] == "2024-12-30T18:03:24+00:00"
+    assert stored["paragraphs"] == list(parsed.paragraphs)
+    assert stored["references"][0]["volume"] == 506
+    assert stored["references"][0]["end_column"] == 186
+
+
+def test_cli_import_exits_non_zero_on_failure(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_text("Proceeding contribution from\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--database-url", f"sqlite:///{tmp_path / 'x.db'}", "import", str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}:" in result.output
