@@ -13,14 +13,19 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine
 
+from bot.console import BOLD, CONSOLE_HELP, NO_BOLD, Reply, render, split_line
 from bot.settings import get_settings
+from commands.ask import ask
+from commands.core import HansardCore, SearchRequest
 from storage.db import make_engine, migrate
 from storage.importer import ImportSummary, import_paths
 from storage.reference_data import bundled_data_dir
+from storage.search import SortOrder
 from storage.sources import iter_source_files
 from storage.store import find_contribution, record_dict
 
 err_console = Console(stderr=True)
+DEMO_QUESTIONS = ("what did tim loughton say about serious case reviews", "who spoke about Yarl's Wood")
 
 
 def open_store(database_url: str | None = None) -> Engine:
@@ -121,6 +126,128 @@ def show_command(ctx: click.Context, uri_or_id: str, as_json: bool) -> None:
     click.echo("\n\n".join(record["paragraphs"]))
 
 
+def _core(ctx: click.Context) -> HansardCore:
+    core: HansardCore | None = ctx.obj.get("core")
+    if core is None:
+        core = HansardCore(_engine(ctx), excerpt_length=get_settings().excerpt_length)
+        ctx.obj["core"] = core
+    return core
+
+
+def _answer(reply: Reply, as_json: bool) -> None:
+    if as_json:
+        echo_json(reply.to_json())
+    else:
+        click.echo(render(reply, BOLD if sys.stdout.isatty() else NO_BOLD))
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+
+
+# ignore_unknown_options lets "-word" (an exclusion) through as a search word.
+@main.command("search", context_settings={"ignore_unknown_options": True})
+@click.argument("words", nargs=-1)
+@click.option("--member", help="Only contributions by this Member (fuzzy).")
+@click.option("--bill", help="Only debates on this Bill (fuzzy).")
+@click.option("--house", help="Commons or Lords.")
+@click.option("--party", help="Only this party, e.g. Labour.")
+@click.option("--from", "date_from", help="From this date: 2010-02-01, 1 Feb 2010, Feb 2010.")
+@click.option("--to", "date_to", help="Up to this date.")
+@click.option("--session", help="Parliamentary session, e.g. 2009-10.")
+@click.option("--sort", type=click.Choice([s.value for s in SortOrder]), default="relevance")
+@click.option("--page", type=click.IntRange(min=1), default=1)
+@json_option
+@click.pass_context
+def search_command(
+    ctx: click.Context,
+    words: tuple[str, ...],
+    member: str | None,
+    bill: str | None,
+    house: str | None,
+    party: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    session: str | None,
+    sort: str,
+    page: int,
+    as_json: bool,
+) -> None:
+    """Full-text search: "exact phrase", -exclude, OR; filters by member, bill, house, party, dates."""
+    request = SearchRequest(
+        query=" ".join(words),
+        member=member,
+        bill=bill,
+        house=house,
+        party=party,
+        date_from=date_from,
+        date_to=date_to,
+        session=session,
+        sort=sort,
+        page=page,
+    )
+    _answer(_core(ctx).search(request), as_json)
+
+
+@main.command("ask")
+@click.argument("question", nargs=-1, required=True)
+@json_option
+@click.pass_context
+def ask_command(ctx: click.Context, question: tuple[str, ...], as_json: bool) -> None:
+    """A question in plain words, e.g. "latest from jack straw"."""
+    _answer(ask(_core(ctx), " ".join(question)), as_json)
+
+
+@main.command("member")
+@click.argument("name", nargs=-1, required=True)
+@json_option
+@click.pass_context
+def member_command(ctx: click.Context, name: tuple[str, ...], as_json: bool) -> None:
+    """A Member's profile: party, house, activity, latest contributions."""
+    _answer(_core(ctx).member(" ".join(name)), as_json)
+
+
+@main.command("bill")
+@click.argument("title", nargs=-1, required=True)
+@json_option
+@click.pass_context
+def bill_command(ctx: click.Context, title: tuple[str, ...], as_json: bool) -> None:
+    """A Bill's summary: sessions, dates debated, who spoke most."""
+    _answer(_core(ctx).bill(" ".join(title)), as_json)
+
+
+@main.command("console")
+@click.pass_context
+def console_command(ctx: click.Context) -> None:
+    """An interactive prompt taking the same commands, for trying the bot without Discord."""
+    _core(ctx)
+    click.echo(CONSOLE_HELP)
+    while True:
+        try:
+            line = input("hansard> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            click.echo()
+            return
+        if not line:
+            continue
+        args = split_line(line)
+        if args[0] in {"quit", "exit"}:
+            return
+        if args[0] == "help":
+            click.echo(CONSOLE_HELP)
+            continue
+        if args[0] not in CONSOLE_COMMANDS:
+            args = ["ask", *args]
+        try:
+            main.main(args=args, standalone_mode=False, obj=ctx.obj, prog_name="hansard")
+        except click.ClickException as exc:
+            click.echo(exc.format_message(), err=True)
+        except click.exceptions.Exit:
+            pass
+
+
+CONSOLE_COMMANDS = {"ask", "search", "member", "bill", "show"}
+
+
 @main.command("db-upgrade")
 @click.pass_context
 def db_upgrade_command(ctx: click.Context) -> None:
@@ -137,10 +264,13 @@ def demo_command(ctx: click.Context) -> None:
     click.echo(f"Database: {engine.url.render_as_string(hide_password=True)}")
     summary = run_import(engine, bundled_import_paths(), requested_by="demo")
     print_import_summary(summary)
-    row = find_contribution(engine, "622898")
-    if row is not None:
+    core = _core(ctx)
+    for question in DEMO_QUESTIONS:
         click.echo()
-        click.echo(f"{row.member_name} ({row.party}), {row.title}, {row.sitting_date}: {row.paragraphs[0][:200]}…")
+        click.echo(f"$ hansard-bot ask {question!r}")
+        _answer(ask(core, question), as_json=False)
+    click.echo()
+    click.echo("Try more: hansard-bot console")
     if not summary.ok:
         sys.exit(1)
 

@@ -163,3 +163,15 @@ def excerpt(text: str, highlighted: str | None = None, max_chars: int = 700) -> 
     prefix = ELLIPSIS if best_start > 0 and not rendered.startswith(ELLIPSIS) else ""
     result = prefix + rendered + (ELLIPSIS if ends_early else "")
     return result[:max_chars]
+
+
+_ESCAPED = re.compile(r"\\([\\*_~`|\[\]()<>#\-]|\d+\.)")
+
+
+def plain_text(safe: str, bold: tuple[str, str] = ("", "")) -> str:
+    """Undo `safe_text` for a terminal: no escapes, no zero-width spaces, bold as given."""
+    text = safe.replace(ZERO_WIDTH_SPACE, "")
+    parts = re.split(r"(?<!\\)\*\*", text)
+    # Odd-numbered parts were between bold markers.
+    text = "".join(f"{bold[0]}{part}{bold[1]}" if i % 2 else part for i, part in enumerate(parts))
+    return _ESCAPED.sub(r"\1", text)

@@ -405,9 +405,7 @@ def finish_run(engine: Engine, summary: ImportSummary, status: str) -> None:
     with engine.begin() as conn:
         _Writer(engine, summary.run_id)._save_counts(conn, summary)
         conn.execute(
-            update(IMPORT_RUN)
-            .where(IMPORT_RUN.c.id == summary.run_id)
-            .values(status=status, finished_at=utcnow())
+            update(IMPORT_RUN).where(IMPORT_RUN.c.id == summary.run_id).values(status=status, finished_at=utcnow())
         )
 
 

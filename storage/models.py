@@ -92,9 +92,7 @@ class Contribution(SQLModel, table=True):
     session: str | None = Field(default=None, max_length=32, index=True)
     chamber: str | None = Field(default=None, max_length=255)
     subjects: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    index_timestamp: dt.datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
-    )
+    index_timestamp: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
     paragraphs: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # The paragraphs joined by blank lines: what the full-text index reads.
     text: str = Field(sa_column=Column(Text, nullable=False))
@@ -116,9 +114,7 @@ class ImportRun(SQLModel, table=True):
     source: str = Field(max_length=1000)
     requested_by: str | None = Field(default=None, max_length=255)
     status: str = Field(default="running", max_length=32)
-    started_at: dt.datetime = Field(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
+    started_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
     finished_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     files_done: int = 0
     new: int = 0

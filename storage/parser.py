@@ -39,34 +39,16 @@ __all__ = [
 # --------------------------------------------------------------------------- dates
 
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = {
-    name: number
-    for number, name in enumerate(
-        (
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ),
-        start=1,
-    )
-}
+# Spelt out rather than taken from `calendar`, whose names follow the process locale.
+_MONTH_NAMES: tuple[str, ...] = ("January", "February", "March", "April", "May", "June", "July")
+_MONTH_NAMES += ("August", "September", "October", "November", "December")
+_MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES, 1)}
 # Applied after whitespace is collapsed, so the '%e' space-padded day ("Tuesday,  2
 # February 2010") needs no special case here.
 _DATE_RE = re.compile(r"([A-Z][a-z]+day), (\d{1,2}) ([A-Z][a-z]+) (\d{4})")
 
 # "2024-12-30 18:03:24 +0000": the Solr index time, rendered in the London zone.
-_TIMESTAMP_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2}):?(\d{2})")
-# Only a few offsets ever occur (+0000, +0100), so the tzinfo objects are reused.
-_TZ_CACHE: dict[str, dt.timezone] = {}
+_TIMESTAMP_RE = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} [+-](?:[01]\d|2[0-3]):?[0-5]\d")
 
 _SESSION_RE = re.compile(r"\d{4}-\d{2}")
 
@@ -131,6 +113,8 @@ _HEADINGS = frozenset(
         "Back to top",
     }
 )
+# Where the speech text ends: the first label or heading.
+_STRUCTURE_LINES = frozenset(_LABELS) | _HEADINGS
 _LIBRARIANS_HEADINGS = frozenset({"Librarians' tools", "Librarians’ tools", "About this result"})
 # Button captions that end up in a paste, alone or glued to the URI line.
 _BUTTON_TEXTS = ("Copy URI to clipboard", "Copy text to clipboard")
@@ -142,14 +126,16 @@ _SINGLE_VALUED = frozenset(
 _MAY_BE_EMPTY = frozenset({"Subjects", "Related items", "Legislation", "Procedure", "Notes", "Link"})
 # Stored in `ParsedContribution.extra` under the label name. "In Indexing" and
 # "In Solr" are left out: they are links built from the URI and add nothing.
-_EXTRA_FIELDS = (
-    "Procedure",
-    "Related items",
-    "Notes",
-    "Legislation",
-    "Contains statistics",
-    "Link",
-    "Internal location",
+_EXTRA_FIELDS = frozenset(
+    {
+        "Procedure",
+        "Related items",
+        "Notes",
+        "Legislation",
+        "Contains statistics",
+        "Link",
+        "Internal location",
+    }
 )
 _VALUE_NAMES = {
     "Type": "a type line",
@@ -164,12 +150,14 @@ _VALUE_NAMES = {
 
 # Object names seen or named in the template's code ("the singularised subtype or type").
 _KNOWN_OBJECT_NAMES = ("Proceeding contribution", "Business question", "Speaker's ruling", "Speaker’s ruling")
-# Other object names are accepted when they look like one (a capitalised word and
-# up to four lower-case words) and the sentence names a house or a date; without
-# that a speech line such as "It is clear from the evidence ..." would qualify.
+# A line starting the sentence with a known name: the name alone (the rest follows
+# on later lines), with a full stop, or followed by "from", "in the" or "on".
 _KNOWN_START_RE = re.compile(
     "(" + "|".join(re.escape(name) for name in _KNOWN_OBJECT_NAMES) + r")(?:\.?$| from(?: |$)| in the | on )"
 )
+# Other object names are accepted when they look like one (a capitalised word and
+# up to four lower-case words) and the sentence names a house or a date; without
+# that a speech line such as "It is clear from the evidence ..." would qualify.
 _GENERIC_OBJECT_RE = re.compile(r"([A-Z][a-z]+(?:['’]s)?(?: [a-z]+(?:['’]s)?){0,4}) (?:from|in the|on)(?: |$)")
 _OCCURRED = "It occurred during "
 # Pieces that continue the first sentence after a piece that happened to end in
@@ -178,8 +166,13 @@ _CONTINUATION_RE = re.compile(r"(?:\(|in the(?: |$)|on(?: |$)|[A-Z][a-z]+day,)")
 _MAX_PRELIM_LINES = 24
 _MAX_PRELIM_CHARS = 4000
 _HOUSES = {HOUSE_OF_COMMONS: HOUSE_OF_COMMONS, HOUSE_OF_LORDS: HOUSE_OF_LORDS}
-# A line ending like this reads as prose, not as a title.
-_PROSE_ENDINGS = (".", "?", "!", ":", ";", ",", '"', "”", "’")
+# A line ending like this reads as prose, not as a title, a type or a subject.
+_PROSE_ENDINGS = ("?", "!", ":", ";", ",", '"', "”", "’")
+# Abbreviations that end a name with "." without making it a sentence.
+_ABBREVIATIONS = frozenset({"etc.", "no.", "co.", "ltd.", "st.", "inc.", "bros.", "plc."})
+# Generous bounds on one-line names; a longer line is speech text out of place.
+_MAX_TITLE = 300
+_MAX_NAME = 200
 _DEFAULT_OBJECT_NAME = "Proceeding contribution"
 
 # --------------------------------------------------------------------------- sniffing
@@ -232,6 +225,9 @@ def parse_references(raw: str) -> tuple[Reference, ...]:
     text = raw.replace("\xa0", " ").strip()
     if not text or text == ".":
         return ()
+    match = _REFERENCE_RE.fullmatch(text)
+    if match is not None:  # the usual case: one reference
+        return (_reference_from_match(match),)
     references: list[Reference] = []
     pos, size = 0, len(text)
     while pos < size:
@@ -318,17 +314,13 @@ def _reference_from_match(match: re.Match[str]) -> Reference:
 
 
 def _parse_timestamp(text: str) -> dt.datetime:
-    match = _TIMESTAMP_RE.fullmatch(" ".join(text.split()))
-    if match is None:
+    """Parse "2024-12-30 18:03:24 +0000" into an aware datetime. Raises ValueError."""
+    text = " ".join(text.split())
+    # The regex pins the exact shape (fromisoformat alone accepts many more);
+    # fromisoformat then does the conversion in C and rejects impossible values.
+    if _TIMESTAMP_RE.fullmatch(text) is None:
         raise ValueError(text)
-    year, month, day, hour, minute, second, sign, off_h, off_m = match.groups()
-    key = sign + off_h + off_m
-    tz = _TZ_CACHE.get(key)
-    if tz is None:
-        offset = dt.timedelta(hours=int(off_h), minutes=int(off_m))
-        tz = dt.timezone(-offset if sign == "-" else offset)  # ValueError beyond +-24h
-        _TZ_CACHE[key] = tz
-    return dt.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second), tzinfo=tz)
+    return dt.datetime.fromisoformat(text[:19] + text[20:])
 
 
 def _contribution_id(uri: str) -> int | None:
@@ -344,6 +336,32 @@ def _contribution_id(uri: str) -> int | None:
             return None
         return int(match[4])
     return None
+
+
+def _reads_as_prose(text: str) -> bool:
+    """True for a line that ends like a sentence; titles, types and subjects never do."""
+    if text.endswith(_PROSE_ENDINGS):
+        return True
+    if text.endswith("."):
+        return text[text.rfind(" ") + 1 :].lower() not in _ABBREVIATIONS
+    return False
+
+
+def _is_name(text: str, limit: int = _MAX_NAME) -> bool:
+    """Could ``text`` be a one-line name (title, member, type, chamber, subject)?
+
+    Used to refuse files whose lines have been shuffled or cut, where a speech
+    paragraph or a link would otherwise land in a name field.
+    """
+    return len(text) <= limit and "://" not in text and not _reads_as_prose(text)
+
+
+def _is_title(text: str) -> bool:
+    return (
+        _is_name(text, _MAX_TITLE)
+        and not text.startswith((_OCCURRED, "("))
+        and _KNOWN_START_RE.match(text) is None  # a piece of a preliminary sentence
+    )
 
 
 def _split_list(text: str) -> list[str]:
@@ -437,9 +455,10 @@ def _parse_prelim(joined: str, object_name: str, known: bool) -> _Prelim:
     in_the = rest.find(" in the ")
     if in_the >= 0:
         names = _split_list(rest[in_the + 8 :])
-        if not all(name in _HOUSES for name in names):
+        known_houses = [_HOUSES[name] for name in names if name in _HOUSES]
+        if len(known_houses) != len(names):
             raise _NotPrelim("expected 'House of Commons' or 'House of Lords' after 'in the'", base + in_the + 8)
-        houses = tuple(_HOUSES[name] for name in names)
+        houses = tuple(known_houses)
         rest = rest[:in_the]
 
     member: str | None = None
@@ -448,7 +467,16 @@ def _parse_prelim(joined: str, object_name: str, known: bool) -> _Prelim:
         if not rest.startswith(" from "):
             raise _NotPrelim(f"expected 'from <member>', 'in the <house>' or 'on <date>' after {object_name!r}", base)
         split = _split_member(rest[6:])
-        if split is None:
+        if (
+            split is None
+            or split[0].startswith("(")
+            or split[0].count("(") != split[0].count(")")
+            # A bracket inside a name only ends it ("Lord Jones (Cardiff)"): text
+            # after one means pieces of the sentence are out of order.
+            or (")" in split[0] and not split[0].endswith(")"))
+            or not _is_name(split[0])
+            or (split[1] is not None and not _is_name(split[1]))
+        ):
             raise _NotPrelim("expected '<member>' or '<member> (<party>)' after 'from'", base + 6)
         member, party = split
 
@@ -512,7 +540,7 @@ def _object_name(line: str, next_line: str) -> tuple[str, bool] | None:
 
 
 class _Page:
-    """One parse: the lines, and the pieces found so far."""
+    """One parse of one text: its stripped lines, and the source name for errors."""
 
     def __init__(self, text: str, source: str) -> None:
         if text.startswith("\ufeff"):
@@ -533,7 +561,7 @@ class _Page:
         lines = self.lines
         metadata_start = len(lines)
         for index, line in enumerate(lines):
-            if line in _LABELS or line in _HEADINGS:
+            if line in _STRUCTURE_LINES:
                 metadata_start = index
                 break
         body = [i for i in range(metadata_start) if lines[i] and lines[i] not in _BUTTON_TEXTS]
@@ -588,10 +616,14 @@ class _Page:
                 ) from None
 
         extra: dict[str, str] = {}
-        for name in _EXTRA_FIELDS:
-            entry = fields.get(name)
-            if entry is not None and entry[1]:
-                extra[name] = "\n".join(value for _, value in entry[1])
+        for name, (_, values) in fields.items():
+            if values and name in _EXTRA_FIELDS:
+                extra[name] = "\n".join([value for _, value in values])
+
+        for name in ("Type", "Chamber", "Subjects"):
+            for index, value in fields.get(name, (0, []))[1]:
+                if not _is_name(value):
+                    raise self.error(index, f"expected a short name after {name!r}, found {_clip(value)!r}")
 
         type_field = self._single(fields, "Type")
         if prelim is not None:
@@ -620,9 +652,9 @@ class _Page:
             references=tuple(references),
             session=session[1] if session is not None else None,
             chamber=chamber[1] if chamber is not None else None,
-            subjects=tuple(value for _, value in fields.get("Subjects", (0, []))[1]),
+            subjects=tuple([value for _, value in fields.get("Subjects", (0, []))[1]]),
             index_timestamp=index_timestamp,
-            paragraphs=tuple(lines[i] for i in paragraph_indexes),
+            paragraphs=tuple([lines[i] for i in paragraph_indexes]),
             extra=extra,
         )
 
@@ -641,7 +673,12 @@ class _Page:
         misplaced: int | None = None
         failure: tuple[int, str] | None = None
         count = len(body)
-        for k, index in enumerate(body):
+        # The sentence can only start on the first two body lines or end on the
+        # last two, so only those positions are tried: a long speech full of
+        # sentence-like lines then costs no more than a short one.
+        tail = max(2, count - _MAX_PRELIM_LINES - 2)
+        for k in (*range(min(2, count)), *range(tail, count)):
+            index = body[k]
             line = lines[index]
             if not ("A" <= line[:1] <= "Z"):
                 continue
@@ -675,6 +712,8 @@ class _Page:
                 break  # nothing can rank higher
 
         if best is None:
+            if misplaced is None:
+                misplaced = self._misplaced_prelim(body, 2, tail)
             if misplaced is not None:
                 raise self.error(
                     misplaced,
@@ -697,9 +736,30 @@ class _Page:
         else:  # text, sentence, title
             title_k = last + 1
             paragraphs = body[:first]
+        title = self.lines[body[title_k]]
+        if not _is_title(title):
+            raise self.error(
+                body[title_k], f"expected a title next to the preliminary sentence, found {_clip(title)!r}"
+            )
         if not paragraphs:
             raise self.error(body[title_k], "no speech text: expected paragraphs next to the title")
         return prelim, body[title_k], paragraphs
+
+    def _misplaced_prelim(self, body: list[int], start: int, stop: int) -> int | None:
+        """The line of a known-name preliminary sentence in the middle of the text, if any.
+
+        Only for the error message, so only the first such line is parsed.
+        """
+        lines = self.lines
+        for k in range(start, stop):
+            match = _KNOWN_START_RE.match(lines[body[k]])
+            if match is not None:
+                try:
+                    self._read_prelim(body, k, match[1], True)
+                except _PrelimFailure:
+                    return None
+                return body[k]
+        return None
 
     def _title_before(self, body: list[int], first: int, last: int) -> bool:
         """For a sentence with text on one side and one line on the other: is the title before it?
@@ -714,7 +774,7 @@ class _Page:
         if after != 1:
             return True
         above, below = self.lines[body[first - 1]], self.lines[body[last + 1]]
-        return not (above.endswith(_PROSE_ENDINGS) and not below.endswith(_PROSE_ENDINGS))
+        return not (_reads_as_prose(above) and not _reads_as_prose(below))
 
     def _untitled(self, body: list[int]) -> tuple[int, list[int]]:
         """Place the title when there is no preliminary sentence (seen on some older pages)."""
@@ -723,9 +783,9 @@ class _Page:
         first, last = self.lines[body[0]], self.lines[body[-1]]
         # The sample puts the title directly above the fields; newer pages put it
         # above the text. A title does not end like a sentence, which decides it.
-        if not last.endswith(_PROSE_ENDINGS):
+        if _is_title(last):
             return body[-1], body[:-1]
-        if not first.endswith(_PROSE_ENDINGS):
+        if _is_title(first):
             return body[0], body[1:]
         raise self.error(
             body[-1],
@@ -775,52 +835,48 @@ class _Page:
         """Label/value blocks from line ``start`` on: name -> (label line, [(line, value)])."""
         lines = self.lines
         fields: dict[str, tuple[int, list[tuple[int, str]]]] = {}
-        current: str | None = None
-        current_label = 0
+        current: str | None = None  # the field being filled, None after a heading
+        values: list[tuple[int, str]] = []
+        label = ""  # as printed, for messages
         for index in range(start, len(lines)):
             line = lines[index]
             if not line:
                 continue
-            if "clipboard" in line:
+            if "clipboard" in line:  # rare: only in pastes that caught the copy button
                 for button in _BUTTON_TEXTS:
                     line = line.replace(button, "")
                 line = line.strip()
                 if not line:
                     continue
-            if line in _HEADINGS:
-                self._check_filled(fields, current, current_label, index)
-                current = None
-                continue
             name = _LABELS.get(line)
-            if name is not None:
-                self._check_filled(fields, current, current_label, index)
-                if name in fields and name in _SINGLE_VALUED:
+            if name is not None or line in _HEADINGS:
+                if current is not None and not values and current not in _MAY_BE_EMPTY:
+                    raise self._missing_value(current, label, index)
+                if name is None:  # a heading or "Back to top"
+                    current = None
+                    continue
+                entry = fields.get(name)
+                if entry is None:
+                    values = []
+                    fields[name] = (index, values)
+                elif name in _SINGLE_VALUED:
                     raise self.error(index, f"duplicate {line!r} field")
-                fields.setdefault(name, (index, []))
-                current, current_label = name, index
+                else:  # Procedure and Legislation can repeat
+                    values = entry[1]
+                current, label = name, line
                 continue
             if current is None:
                 raise self.error(index, f"expected a field label such as 'Reference' or 'URI', found {_clip(line)!r}")
-            values = fields[current][1]
             if values and current in _SINGLE_VALUED:
                 raise self.error(index, f"unexpected second value for {current!r}: {_clip(line)!r}")
             values.append((index, line))
-        self._check_filled(fields, current, current_label, len(lines))
+        if current is not None and not values and current not in _MAY_BE_EMPTY:
+            raise self._missing_value(current, label, len(lines) - 1)
         return fields
 
-    def _check_filled(
-        self,
-        fields: dict[str, tuple[int, list[tuple[int, str]]]],
-        name: str | None,
-        label_index: int,
-        next_index: int,
-    ) -> None:
-        """A field that must have a value is followed by another label: point at that line."""
-        if name is None or name in _MAY_BE_EMPTY or fields[name][1]:
-            return
-        what = _VALUE_NAMES.get(name, "a value")
-        at = next_index if next_index < len(self.lines) else label_index
-        raise self.error(at, f"expected {what} after {self.lines[label_index]!r}")
+    def _missing_value(self, name: str, label: str, at: int) -> ParseError:
+        """A field that needs a value is followed by another label or the end: point at that line."""
+        return self.error(at, f"expected {_VALUE_NAMES.get(name, 'a value')} after {label!r}")
 
     @staticmethod
     def _single(fields: dict[str, tuple[int, list[tuple[int, str]]]], name: str) -> tuple[int, str] | None:

@@ -163,8 +163,8 @@ def search(
         else:
             match = text("contribution_fts MATCH :match").bindparams(match=fts5_match(query))
             where.append(match)  # type: ignore[arg-type]
-            # Column weights: a word in the title counts double.
-            score = literal_column("bm25(contribution_fts, 2.0, 1.0)")
+            # Column weights: words in the speech count more than the (shared) debate title.
+            score = literal_column("bm25(contribution_fts, 0.5, 1.0)")
             base = select(c.id).select_from(_FTS.join(CONTRIBUTION, c.id == literal_column("contribution_fts.rowid")))
             # FTS5 yields matches in rowid order natively: the window needs no sort.
             newest_first = literal_column("contribution_fts.rowid").desc()
@@ -175,9 +175,7 @@ def search(
 
     matching = base.where(and_(*where)) if where else base
     with engine.connect() as conn:
-        counted = conn.execute(
-            select(func.count()).select_from(matching.limit(COUNT_CAP + 1).subquery())
-        ).scalar_one()
+        counted = conn.execute(select(func.count()).select_from(matching.limit(COUNT_CAP + 1).subquery())).scalar_one()
         if has_text and sort is SortOrder.RELEVANCE:
             window = matching.add_columns(score.label("score")).order_by(newest_first).limit(RANK_WINDOW).subquery()
             page_query = (
@@ -206,8 +204,9 @@ def _highlights(conn: Any, query: ParsedQuery, ids: list[int], postgres: bool) -
     if postgres:
         options = f"HighlightAll=true, StartSel={MARK_START}, StopSel={MARK_END}"
         rows = conn.execute(
-            select(CONTRIBUTION.c.id, func.ts_headline("english", CONTRIBUTION.c.text, pg_tsquery(query), options))
-            .where(CONTRIBUTION.c.id.in_(ids))
+            select(
+                CONTRIBUTION.c.id, func.ts_headline("english", CONTRIBUTION.c.text, pg_tsquery(query), options)
+            ).where(CONTRIBUTION.c.id.in_(ids))
         )
     else:
         rows = conn.execute(
@@ -218,3 +217,10 @@ def _highlights(conn: Any, query: ParsedQuery, ids: list[int], postgres: bool) -
             {"start": MARK_START, "end": MARK_END, "match": fts5_match(query), "ids": str(ids)},
         )
     return {int(row[0]): str(row[1]) for row in rows}
+
+
+def count_contributions(engine: Engine, filters: SearchFilters) -> int:
+    """How many contributions match ``filters`` alone: exact, for "how many times" questions."""
+    where = _filter_clauses(filters, engine.dialect.name == "postgresql")
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(CONTRIBUTION).where(*where)).scalar_one())

@@ -48,12 +48,8 @@ class _Series:
 
 _SERIES: dict[str, _Series] = {
     "debate": _Series("debates", "House of Commons chamber", "Debate", "Proceeding contribution", ""),
-    "westminhall": _Series(
-        "whall", "Westminster Hall", "Westminster Hall debate", "Proceeding contribution", "WH"
-    ),
-    "wms": _Series(
-        "wms", "House of Commons chamber", "Written ministerial statement", "Written statement", "WS"
-    ),
+    "westminhall": _Series("whall", "Westminster Hall", "Westminster Hall debate", "Proceeding contribution", "WH"),
+    "wms": _Series("wms", "House of Commons chamber", "Written ministerial statement", "Written statement", "WS"),
     "wrans": _Series("wrans", "House of Commons chamber", "Written question", "Written question", "W"),
 }
 
@@ -95,9 +91,7 @@ def looks_like_twfy(head: bytes) -> bool:
     return _SNIFF_RE.search(head[:8192]) is not None
 
 
-def parse_twfy_file(
-    data: bytes, source: str, members: MemberDirectory | None = None
-) -> Iterator[ParsedContribution]:
+def parse_twfy_file(data: bytes, source: str, members: MemberDirectory | None = None) -> Iterator[ParsedContribution]:
     """Yield one `ParsedContribution` per speech, statement, question or answer with text.
 
     ``source`` names the file in errors. ``members`` supplies party names by
@@ -157,6 +151,10 @@ class _State:
         self.major: str | None = None
         self.minor: str | None = None
         self.chair: str | None = None
+        # The Bill under debate. TWFY headings can be stale (a "BILL PRESENTED"
+        # major heading stays set over later business) and clause-by-clause
+        # minor headings ("New Clause 88") hide the Bill, so it is tracked apart.
+        self.bill: str | None = None
         # Ids of wrans questions not yet answered: a <reply> answers the <ques>
         # elements just before it (several questions can share one answer).
         self.open_questions: list[str] = []
@@ -174,9 +172,13 @@ class _State:
         text, chair = _split_chair(_flatten(elem))
         if chair is not None:
             self.chair = chair
+        bill = bill_in_heading(text)
         if elem.tag == "minor-heading":
             self.minor = text or None
+            if bill is not None:
+                self.bill = bill
         else:
+            self.bill = bill
             # A new major (or oral-questions) heading starts a new debate, so the
             # old minor heading no longer applies.
             self.major = text or None
@@ -235,7 +237,7 @@ class _State:
             debate_types=(debate_type,),
             # Westminster Hall files have only minor headings; the minor heading
             # is then the name of the debate.
-            debate_title=self.major or self.minor,
+            debate_title=self.bill or self.major or self.minor,
             contribution_type=contribution_type,
             references=(reference,),
             session=_session(hansard_url, sitting_date),
@@ -335,6 +337,38 @@ def _collect_text(elem: ET.Element, parts: list[str]) -> None:
 def _collapse(text: str) -> str:
     # str.split() also splits on NBSP, which the files use as ordinary spacing.
     return " ".join(text.split())
+
+
+_BILL_IN_HEADING = re.compile(r"([^—–]*?\bBill\b(?:\s*\[\s*(?:HL|Lords)\s*\])?)", re.IGNORECASE)
+_SMALL_WORDS = frozenset({"and", "for", "of", "the", "in", "on", "to", "a", "an", "etc"})
+
+
+def _title_case(text: str) -> str:
+    """Upper-case headings ("MARRIAGE (WALES) BILL") in the usual title style."""
+    if text != text.upper():
+        return text
+    words = text.lower().split(" ")
+    return " ".join(
+        w if i and w in _SMALL_WORDS else w[:1].upper() + w[1:] if w[:1].isalpha() else w[:2].upper() + w[2:]
+        for i, w in enumerate(words)
+    )
+
+
+def bill_in_heading(heading: str) -> str | None:
+    """The Bill a heading names, e.g. "Constitutional Reform and Governance Bill (Money) (No. 3)"
+    -> "Constitutional Reform and Governance Bill"; None when it names none."""
+    segment = heading.split("—")[-1].split("–")[-1]
+    match = _BILL_IN_HEADING.search(segment)
+    if match is None:
+        return None
+    title = _title_case(" ".join(match.group(1).split()).strip(" -:"))
+    title = re.sub(
+        r"\[\s*(HL|Lords)\s*\]",
+        lambda m: f"[{m.group(1).upper() if m.group(1).upper() == 'HL' else 'Lords'}]",
+        title,
+        flags=re.IGNORECASE,
+    )
+    return title if title[:1].isalpha() else None
 
 
 def _split_chair(heading: str) -> tuple[str, str | None]:

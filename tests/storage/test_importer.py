@@ -29,9 +29,7 @@ TWFY = DATA / "hansard_twfy_xml_2010"
 
 
 def twfy_speech_count() -> int:
-    return sum(
-        len(list(parse_twfy_file(path.read_bytes(), path.name))) for path in sorted(TWFY.rglob("*.xml"))
-    )
+    return sum(len(list(parse_twfy_file(path.read_bytes(), path.name))) for path in sorted(TWFY.rglob("*.xml")))
 
 
 def table_snapshot(engine: Engine) -> dict[str, Any]:

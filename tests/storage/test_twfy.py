@@ -18,7 +18,7 @@ import pytest
 
 from storage.records import ParsedContribution, ParseError
 from storage.reference_data import MemberDirectory, bundled_data_dir
-from storage.twfy import looks_like_twfy, parse_twfy_file
+from storage.twfy import bill_in_heading, looks_like_twfy, parse_twfy_file
 
 XML_DIR = bundled_data_dir() / "hansard_twfy_xml_2010"
 JSONL_PATH = Path("/work/shared/data/hansard_commons_2010_speeches.jsonl")
@@ -75,10 +75,7 @@ def _speech(
     url: str = "http://www.publications.parliament.uk/pa/cm200910/cmhansrd/cm100209/debtext/x.htm#1",
     colnum: str = "737",
 ) -> str:
-    return (
-        f'<speech id="{speech_id}" {attrs} colnum="{colnum}" url="{url}">\n'
-        f'<p pid="b.737.4/1">{text}</p>\n</speech>'
-    )
+    return f'<speech id="{speech_id}" {attrs} colnum="{colnum}" url="{url}">\n<p pid="b.737.4/1">{text}</p>\n</speech>'
 
 
 # --- whole-corpus cross-check against the JSONL derivation -----------------
@@ -109,9 +106,7 @@ def test_kind_counts(parsed: dict[str, tuple[str, ParsedContribution]], jsonl: J
     assert kinds["written_question"] == 680 and kinds["written_answer"] == 675
 
 
-def test_every_record_agrees_with_jsonl(
-    parsed: dict[str, tuple[str, ParsedContribution]], jsonl: Jsonl
-) -> None:
+def test_every_record_agrees_with_jsonl(parsed: dict[str, tuple[str, ParsedContribution]], jsonl: Jsonl) -> None:
     mismatches: list[str] = []
     for twfy_id, (_, rec) in parsed.items():
         row = jsonl[twfy_id]
@@ -150,7 +145,10 @@ def test_headings_agree_with_jsonl(parsed: dict[str, tuple[str, ParsedContributi
         if "in the Chair" in f"{major} {minor}":
             continue  # the parser moves chair notes out of headings; tested below
         assert rec.title == (minor or major), twfy_id
-        assert rec.debate_title == (major or minor), twfy_id
+        # The debate is the Bill under debate where a heading named one, else the major heading.
+        assert rec.debate_title == (major or minor) or bill_in_heading(rec.debate_title or "") == rec.debate_title, (
+            twfy_id
+        )
         checked += 1
     assert checked > 3000
 
@@ -180,9 +178,7 @@ def test_headings_agree_with_jsonl(parsed: dict[str, tuple[str, ParsedContributi
         ),
     ],
 )
-def test_spot_checks(
-    parsed: dict[str, tuple[str, ParsedContribution]], jsonl: Jsonl, twfy_id: str, uri: str
-) -> None:
+def test_spot_checks(parsed: dict[str, tuple[str, ParsedContribution]], jsonl: Jsonl, twfy_id: str, uri: str) -> None:
     rec = parsed[twfy_id][1]
     row = jsonl[twfy_id]
     assert rec.uri == uri
@@ -388,3 +384,31 @@ def test_sniff_rejects_bundled_text_sample() -> None:
     if not sample.exists():
         pytest.skip("sample not bundled")
     assert not looks_like_twfy(sample.read_bytes()[:4096])
+
+
+def test_bill_under_debate_survives_clause_headings_and_stale_major_heading(
+    parsed: dict[str, tuple[str, ParsedContribution]], jsonl: Jsonl
+) -> None:
+    # On 9 Feb 2010 TWFY keeps "BILL PRESENTED — Climate Change (Sectoral Targets) Bill" as the major
+    # heading over the Constitutional Reform and Governance Bill's clause-by-clause debate.
+    clause_88 = [
+        rec
+        for twfy_id, (_, rec) in parsed.items()
+        if (jsonl[twfy_id]["minor_heading"] or "").startswith("New Clause 88")
+    ]
+    assert clause_88
+    assert {rec.debate_title for rec in clause_88} == {"Constitutional Reform and Governance Bill"}
+
+
+@pytest.mark.parametrize(
+    ("heading", "bill"),
+    [
+        ("BILL PRESENTED — Climate Change (Sectoral Targets) Bill", "Climate Change (Sectoral Targets) Bill"),
+        ("Constitutional Reform and Governance Bill (Money) (No. 3)", "Constitutional Reform and Governance Bill"),
+        ("MARRIAGE (WALES) BILL [ LORDS]", "Marriage (Wales) Bill [Lords]"),
+        ("New Clause 88", None),
+        ("JUSTICE", None),
+    ],
+)
+def test_bill_in_heading(heading: str, bill: str | None) -> None:
+    assert bill_in_heading(heading) == bill

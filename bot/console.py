@@ -1,0 +1,106 @@
+"""Replies as terminal text, for the CLI and the interactive console."""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable
+
+from commands.replies import (
+    BillSummary,
+    ContributionReply,
+    CountReply,
+    LookupReply,
+    MemberProfile,
+    ResultItem,
+    SearchReply,
+)
+from commands.text import plain_text
+
+BOLD = ("\033[1m", "\033[0m")
+NO_BOLD = ("", "")
+
+Reply = SearchReply | LookupReply | CountReply | ContributionReply
+
+
+def _item(item: ResultItem, number: int | None, bold: tuple[str, str]) -> list[str]:
+    who = plain_text(item.member) if item.member else "(no member)"
+    party = f" ({item.party})" if item.party else ""
+    date = item.date.strftime("%-d %B %Y") if item.date else "undated"
+    lead = f"{number}. " if number is not None else ""
+    lines = [f"{lead}{who}{party}, {item.house or 'Parliament'}, {date}: {plain_text(item.title)}"]
+    lines.append("   " + plain_text(item.excerpt, bold))
+    lines.append(f"   {item.reference + ' — ' if item.reference else ''}{item.uri}")
+    return lines
+
+
+def render(reply: Reply, bold: tuple[str, str] = NO_BOLD) -> str:
+    lines: list[str] = []
+    if isinstance(reply, SearchReply):
+        lines.append(f"Searched for {plain_text(reply.understood)}.")
+        if reply.message:
+            lines.append(plain_text(reply.message))
+        for candidate in reply.candidates:
+            lines.append(f"  - {candidate.name} ({candidate.detail})")
+        if reply.results:
+            lines.append(f"{reply.total_text()} results, page {reply.page} of {reply.pages}:")
+            if reply.suggestion:
+                lines.append(f"Did you mean “{reply.suggestion}”?")
+            start = (reply.page - 1) * reply.page_size
+            for offset, item in enumerate(reply.results, start=1):
+                lines.extend(_item(item, start + offset, bold))
+    elif isinstance(reply, LookupReply):
+        if reply.message:
+            lines.append(plain_text(reply.message))
+        for candidate in reply.candidates:
+            lines.append(f"  - {candidate.name} ({candidate.detail})")
+        if isinstance(reply.profile, MemberProfile):
+            p = reply.profile
+            lines.append(f"{p.member.name} — {p.member.detail}")
+            span = f", {p.first_date} to {p.last_date}" if p.first_date else ""
+            lines.append(f"{p.contributions} contributions{span}")
+            for heading, counts in (("Debates", p.top_debates), ("Bills", p.top_bills)):
+                if counts:
+                    lines.append(f"{heading}: " + "; ".join(f"{plain_text(c.label)} ({c.count})" for c in counts))
+            lines.append("Latest:")
+            for item in p.latest:
+                lines.extend(_item(item, None, bold))
+        elif isinstance(reply.profile, BillSummary):
+            b = reply.profile
+            lines.append(f"{b.bill.name} — session {', '.join(b.sessions) or 'unknown'}")
+            lines.append(f"{b.contributions} contributions in {', '.join(b.houses) or 'Parliament'}")
+            lines.append("Debated on: " + ", ".join(d.strftime("%-d %B %Y") for d in b.dates))
+            lines.append("Spoke most: " + "; ".join(f"{plain_text(c.label)} ({c.count})" for c in b.top_speakers))
+            lines.append("Latest:")
+            for item in b.latest:
+                lines.extend(_item(item, None, bold))
+    elif isinstance(reply, CountReply):
+        lines.append(f"{reply.count} — {plain_text(reply.understood)}.")
+        for item in reply.latest:
+            lines.extend(_item(item, None, bold))
+    else:
+        if reply.message or reply.item is None:
+            lines.append(plain_text(reply.message or "Not found."))
+        else:
+            lines.extend(_item(reply.item, None, bold)[:1])
+            lines.extend(plain_text(page) for page in reply.pages)
+    return "\n".join(lines)
+
+
+ConsoleHandler = Callable[[list[str]], Reply]
+
+CONSOLE_HELP = """Commands:
+  ask QUESTION                      a question in plain words
+  search WORDS [--member M] [--bill B] [--house H] [--party P] [--from D] [--to D] [--sort S] [--page N]
+  member NAME                       a Member's profile
+  bill TITLE                        a Bill's summary
+  show URI_OR_ID                    one whole contribution
+  help                              this text
+  quit                              leave"""
+
+
+def split_line(line: str) -> list[str]:
+    """Words of a console line; an unbalanced quote is taken literally rather than refused."""
+    try:
+        return shlex.split(line)
+    except ValueError:
+        return line.split()

@@ -1,0 +1,126 @@
+"""Escaping, mention neutralising, excerpts and citations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from commands.citations import abbreviate_range, formal_reference
+from commands.text import ZERO_WIDTH_SPACE, excerpt, plain_text, safe_text, truncate
+from storage.parser import parse_reference
+from storage.search import MARK_END, MARK_START
+from tests.conftest import DATA
+
+SAMPLE_TEXT = "\n\n".join(
+    line for line in (DATA / "samples" / "CONTRIBUTION_622898.txt").read_text(encoding="utf-8").splitlines()[:3]
+)
+# What Discord would turn into a ping: a mass mention or a user/role/channel mention.
+PING = re.compile(r"@(everyone|here)|<@!?&?\d+>|<#\d+>", re.IGNORECASE)
+
+
+def mark(text: str, *words: str) -> str:
+    for word in words:
+        text = re.sub(rf"\b({re.escape(word)})\b", f"{MARK_START}\\1{MARK_END}", text)
+    return text
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ["@everyone look", "@here", "<@123>", "<@!123>", "<@&456>", "<#789>", "hello @EVERYONE", "</cmd:1>"],
+)
+def test_mentions_cannot_ping(hostile: str) -> None:
+    assert not PING.search(safe_text(hostile))
+    assert plain_text(safe_text(hostile)) == hostile
+
+
+def test_markdown_is_escaped_and_round_trips() -> None:
+    text = "*bold* __under__ ~~strike~~ `code` ||spoiler|| [link](http://x) > quote\n# heading\n- list\n1. item"
+    safe = safe_text(text)
+    for construct in ("*bold*", "__under__", "~~strike~~", "`code`", "||spoiler||", "[link]"):
+        assert construct not in safe
+    assert "\n\\# heading" in safe and "\n\\- list" in safe and "\n\\1. item" in safe
+    assert plain_text(safe) == text
+
+
+@given(st.text(max_size=300))
+@settings(max_examples=200)
+def test_safe_text_never_pings_and_round_trips(text: str) -> None:
+    text = text.replace(ZERO_WIDTH_SPACE, "")
+    safe = safe_text(text)
+    assert not PING.search(safe)
+    assert plain_text(safe) == text
+
+
+def test_excerpt_bolds_matches_and_respects_limit() -> None:
+    marked = mark(SAMPLE_TEXT, "tabloid")
+    result = excerpt(SAMPLE_TEXT, marked, 300)
+    assert len(result) <= 300
+    assert "**tabloid**" in result
+    assert result.startswith("…")  # the match is near the end, so the start is cut
+
+
+def test_excerpt_without_query_starts_at_the_beginning() -> None:
+    result = excerpt(SAMPLE_TEXT, None, 200)
+    assert result.startswith("The hon. Gentleman is right.")
+    assert result.endswith("…") and len(result) <= 200
+
+
+def test_excerpt_of_one_long_sentence_keeps_the_match() -> None:
+    words = [f"word{i}" for i in range(400)]
+    words[300] = "needle"
+    text = " ".join(words)
+    result = excerpt(text, mark(text, "needle"), 200)
+    assert "**needle**" in result and len(result) <= 200
+
+
+@given(st.text(min_size=1, max_size=2000), st.integers(min_value=50, max_value=1024))
+@settings(max_examples=150)
+def test_excerpt_never_exceeds_limit(text: str, limit: int) -> None:
+    words = text.split()
+    marked = mark(text, words[0]) if words and words[0].isalnum() else text
+    result = excerpt(text, marked, limit)
+    assert len(result) <= limit
+    assert not PING.search(result)
+
+
+def test_truncate_cuts_at_word_boundary() -> None:
+    assert truncate("alpha beta gamma delta", 12) == "alpha beta…"
+    assert truncate("short", 10) == "short"
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [(185, 186, "185-6"), (1560, 1561, "1560-1"), (99, 101, "99-101"), (113, 115, "113-5")],
+)
+def test_abbreviate_range(start: int, end: int, expected: str) -> None:
+    assert abbreviate_range(start, end) == expected
+
+
+@pytest.mark.parametrize(
+    ("house", "raw", "expected"),
+    [
+        ("House of Commons", "506 c185-6", "HC Deb 23 February 2010 vol 506 c185-6"),
+        ("House of Lords", "819 cc1560-1", "HL Deb 23 February 2010 vol 819 cc1560-1"),
+        ("House of Lords", "675 c75GC", "HL Deb 23 February 2010 vol 675 c75GC"),
+        ("House of Commons", "vol 512 cc113-5WH", "HC Deb 23 February 2010 vol 512 cc113-5WH"),
+        ("House of Commons", "c967W", "HC Deb 23 February 2010 c967W"),
+    ],
+)
+def test_formal_reference(house: str, raw: str, expected: str) -> None:
+    reference = parse_reference(raw)
+    as_dict = {
+        "volume": reference.volume,
+        "start_column": reference.start_column,
+        "end_column": reference.end_column,
+        "suffix": reference.suffix,
+        "raw": reference.raw,
+    }
+    assert formal_reference(house, dt.date(2010, 2, 23), [as_dict]) == expected
+
+
+def test_no_reference_gives_none() -> None:
+    assert formal_reference("House of Commons", dt.date(2010, 2, 23), []) is None
