@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import sys
@@ -9,10 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import click
+import discord
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine
 
+from bot.client import HansardBot
 from bot.console import BOLD, CONSOLE_HELP, NO_BOLD, Reply, render, split_line
 from bot.settings import get_settings
 from commands.ask import ask
@@ -83,7 +86,9 @@ def echo_json(value: Any) -> None:
 def main(ctx: click.Context, database_url: str | None) -> None:
     """Hansard bot: UK Parliament debates, searchable from Discord and the terminal."""
     logging.basicConfig(level=get_settings().log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
-    ctx.obj = {"database_url": database_url}
+    # The console re-enters this group with its own context object: keep its store.
+    ctx.ensure_object(dict)
+    ctx.obj.setdefault("database_url", database_url)
 
 
 def _engine(ctx: click.Context) -> Engine:
@@ -246,6 +251,53 @@ def console_command(ctx: click.Context) -> None:
 
 
 CONSOLE_COMMANDS = {"ask", "search", "member", "bill", "show"}
+
+
+def _token() -> str:
+    token = get_settings().discord_token
+    if token is None or not token.get_secret_value().strip():
+        click.echo(
+            "DISCORD_TOKEN is not set. Put your bot's token in the environment or in a .env file "
+            "(see README.md, Configuration). To try the bot without Discord: hansard-bot demo",
+            err=True,
+        )
+        sys.exit(2)
+    return token.get_secret_value().strip()
+
+
+@main.command("run")
+@click.pass_context
+def run_command(ctx: click.Context) -> None:
+    """Start the Discord bot (commands are synced separately, with `sync`)."""
+    token = _token()
+    settings = get_settings()
+    bot = HansardBot(settings, _engine(ctx), core=_core(ctx))
+    bot.run(token, log_handler=None)
+
+
+@main.command("sync")
+@click.option("--guild", "guild_id", type=int, default=None, help="Sync to one guild (instant) instead of globally.")
+@click.pass_context
+def sync_command(ctx: click.Context, guild_id: int | None) -> None:
+    """Register the slash commands with Discord (after installing or upgrading the bot)."""
+    token = _token()
+    settings = get_settings()
+    guild_id = guild_id or settings.dev_guild_id
+
+    async def sync() -> int:
+        bot = HansardBot(settings, _engine(ctx), core=_core(ctx))
+        async with bot:
+            await bot.login(token)
+            if guild_id is not None:
+                guild = discord.Object(id=guild_id)
+                bot.tree.copy_global_to(guild=guild)
+                synced = await bot.tree.sync(guild=guild)
+            else:
+                synced = await bot.tree.sync()
+        return len(synced)
+
+    count = asyncio.run(sync())
+    click.echo(f"Synced {count} commands {'to guild ' + str(guild_id) if guild_id else 'globally'}.")
 
 
 @main.command("db-upgrade")

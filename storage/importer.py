@@ -353,11 +353,13 @@ class _Writer:
         with_subjects = [uri for uri, (_, record) in changed.items() if record.subjects]
         if not with_subjects:
             return
-        ids: dict[str, int] = dict(
-            conn.execute(
+        # (Not dict(result): a Result has keys(), so dict() would read it as a mapping.)
+        ids: dict[str, int] = {
+            uri: row_id
+            for uri, row_id in conn.execute(
                 select(CONTRIBUTION.c.uri, CONTRIBUTION.c.id).where(CONTRIBUTION.c.uri.in_(with_subjects))
-            ).tuples()
-        )
+            )
+        }
         links = {
             (ids[uri], self.subject_ids[name])
             for uri in with_subjects

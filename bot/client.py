@@ -1,0 +1,65 @@
+"""The Discord client: the same class that ``hansard-bot run`` starts and the tests drive."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import discord
+from discord.ext import commands
+from sqlalchemy import Engine
+
+from bot.errors import on_app_command_error
+from bot.settings import Settings
+from commands.core import HansardCore
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = ("bot.cogs.hansard",)
+
+
+class HansardBot(commands.AutoShardedBot):
+    """Slash commands only: no message content, no privileged intents.
+
+    Sharding is configuration: with SHARD_COUNT and SHARD_IDS set, this process
+    runs those shards of the total; otherwise Discord's recommended count.
+    """
+
+    def __init__(self, settings: Settings, engine: Engine, core: HansardCore | None = None, **options: Any) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        if settings.shard_count is not None:
+            options.setdefault("shard_count", settings.shard_count)
+            if settings.shard_ids:
+                options.setdefault("shard_ids", settings.shard_ids)
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            # Nothing the bot sends may ping anyone, whatever a reply contains.
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+            **options,
+        )
+        self.settings = settings
+        self.engine = engine
+        self.core = core or HansardCore(engine, excerpt_length=settings.excerpt_length)
+
+    async def setup_hook(self) -> None:
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        self.tree.error(on_app_command_error)
+        # Commands are not synced here: syncing on every start is rate-limited and
+        # needless; `hansard-bot sync` does it when the commands change.
+
+    async def on_ready(self) -> None:
+        log.info("connected as %s to %d guilds", self.user, len(self.guilds))
+
+
+@contextlib.asynccontextmanager
+async def offline_bot(settings: Settings, engine: Engine) -> AsyncIterator[HansardBot]:
+    """A bot with every extension loaded and no connection or token: for checking the command tree."""
+    async with HansardBot(settings, engine) as bot:
+        await bot.setup_hook()
+        yield bot

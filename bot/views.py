@@ -1,0 +1,113 @@
+"""Buttons: link buttons to the citations, and pages that only the asker can turn."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+import discord
+
+from bot.render import BUTTON_LABEL_LIMIT, Rendered
+from commands.text import truncate
+
+log = logging.getLogger(__name__)
+
+PageFetcher = Callable[[int], Awaitable[Rendered]]
+# Views stop listening after this long; Discord's interaction tokens last 15 minutes.
+VIEW_TIMEOUT_SECONDS = 180.0
+MAX_LINK_BUTTONS = 10
+
+
+def add_link_buttons(view: discord.ui.View, links: list[tuple[str, str]], first_row: int) -> None:
+    for index, (label, url) in enumerate(links[:MAX_LINK_BUTTONS]):
+        if not url.startswith(("http://", "https://")):
+            continue
+        view.add_item(
+            discord.ui.Button(
+                style=discord.ButtonStyle.link,
+                label=truncate(label, BUTTON_LABEL_LIMIT),
+                url=url,
+                row=first_row + index // 5,
+            )
+        )
+
+
+def links_view(rendered: Rendered) -> discord.ui.View | None:
+    """A view holding only link buttons (they need no listener, so no timeout either)."""
+    if not rendered.links:
+        return None
+    view = discord.ui.View(timeout=None)
+    add_link_buttons(view, rendered.links, first_row=0)
+    return view
+
+
+class PagedView(discord.ui.View):
+    """Previous/Next buttons over pages fetched on demand, for the person who asked only."""
+
+    def __init__(
+        self,
+        owner_id: int,
+        page: int,
+        pages: int,
+        fetch: PageFetcher,
+        links: list[tuple[str, str]],
+        timeout: float = VIEW_TIMEOUT_SECONDS,
+    ) -> None:
+        super().__init__(timeout=timeout)
+        self.owner_id = owner_id
+        self.page = page
+        self.pages = pages
+        self.fetch = fetch
+        self.interaction: discord.Interaction | None = None
+        self._layout(links)
+
+    def _layout(self, links: list[tuple[str, str]]) -> None:
+        self.clear_items()
+        previous: discord.ui.Button[PagedView] = discord.ui.Button(
+            label="Previous", style=discord.ButtonStyle.secondary, disabled=self.page <= 1, row=0
+        )
+        following: discord.ui.Button[PagedView] = discord.ui.Button(
+            label="Next", style=discord.ButtonStyle.primary, disabled=self.page >= self.pages, row=0
+        )
+        previous.callback = self._previous  # type: ignore[method-assign]
+        following.callback = self._next  # type: ignore[method-assign]
+        self.add_item(previous)
+        self.add_item(following)
+        add_link_buttons(self, links, first_row=1)
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id == self.owner_id:
+            return True
+        await interaction.response.send_message(
+            "Only the person who asked can turn these pages: run the command yourself to get your own.",
+            ephemeral=True,
+        )
+        return False
+
+    async def _previous(self, interaction: discord.Interaction) -> None:
+        await self._turn(interaction, self.page - 1)
+
+    async def _next(self, interaction: discord.Interaction) -> None:
+        await self._turn(interaction, self.page + 1)
+
+    async def _turn(self, interaction: discord.Interaction, page: int) -> None:
+        rendered = await self.fetch(page)
+        if not rendered.embeds:
+            await interaction.response.send_message(rendered.content or "That page is empty.", ephemeral=True)
+            return
+        self.page = page
+        self._layout(rendered.links)
+        await interaction.response.edit_message(content=rendered.content, embeds=rendered.embeds, view=self)
+
+    async def on_timeout(self) -> None:
+        """Grey the page buttons out, so nobody presses a button that no longer answers."""
+        for item in self.children:
+            if isinstance(item, discord.ui.Button) and item.style is not discord.ButtonStyle.link:
+                item.disabled = True
+        if self.interaction is None:
+            return
+        try:
+            await self.interaction.edit_original_response(view=self)
+        except discord.HTTPException as exc:
+            # The message may be gone (deleted, or the token expired); nothing to tidy then.
+            log.debug("could not disable page buttons: %s", exc)

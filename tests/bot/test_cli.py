@@ -1,0 +1,48 @@
+"""The command line: the bot refuses to start without a token, with a clear message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import main as cli
+from bot.settings import Settings, get_settings
+
+
+@pytest.mark.parametrize("command", ["run", "sync"])
+def test_missing_token_is_a_clear_message(command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env here
+    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+    get_settings.cache_clear()
+    result = CliRunner().invoke(cli, ["--database-url", f"sqlite:///{tmp_path / 'x.db'}", command])
+    get_settings.cache_clear()
+    assert result.exit_code == 2
+    assert "DISCORD_TOKEN is not set" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ADMIN_USER_IDS", "12, 34 56")
+    monkeypatch.setenv("SHARD_COUNT", "4")
+    monkeypatch.setenv("SHARD_IDS", "0,1")
+    monkeypatch.setenv("DISCORD_TOKEN", "abc")
+    settings = Settings()
+    assert settings.admin_user_ids == [12, 34, 56]
+    assert (settings.shard_count, settings.shard_ids) == (4, [0, 1])
+    assert settings.discord_token is not None and settings.discord_token.get_secret_value() == "abc"
+    assert "abc" not in repr(settings)
+
+
+def test_console_answers_and_quits(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    runner = CliRunner()
+    from tests.conftest import DATA
+
+    assert runner.invoke(cli, ["--database-url", url, "import", str(DATA / "samples")]).exit_code == 0
+    result = runner.invoke(cli, ["--database-url", url, "console"], input="search tabloid\nloughton tabloid\nquit\n")
+    assert result.exit_code == 0, result.output
+    assert result.output.count("Tim Loughton (Conservative)") >= 1
+    assert "HC Deb 23 February 2010 vol 506 c185-6" in result.output

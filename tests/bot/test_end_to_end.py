@@ -1,0 +1,207 @@
+"""The real bot, with real discord.py, driven through the Discord emulator."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from typing import Any
+
+import pytest
+
+from bot.client import HansardBot
+from commands.core import SearchRequest
+from commands.replies import SearchReply
+from tests.bot.conftest import HOSTILE_URI, HOSTILE_WORD
+from tests.emulator import DiscordEmulator
+
+SAMPLE_URI = "http://data.parliament.uk/pimsdata/hansard/CONTRIBUTION_622898"
+EPHEMERAL = 64
+PING = re.compile(r"@(everyone|here)|<@!?&?\d+>|<#\d+>", re.IGNORECASE)
+
+
+def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c for row in message.get("components") or [] for c in row.get("components", [])]
+
+
+def button(message: dict[str, Any], label: str) -> dict[str, Any]:
+    return next(b for b in buttons(message) if b.get("label") == label)
+
+
+def all_text(message: dict[str, Any]) -> str:
+    parts = [message.get("content") or ""]
+    for embed in message.get("embeds") or []:
+        parts += [embed.get("title") or "", embed.get("description") or ""]
+        parts += [f"{f['name']} {f['value']}" for f in embed.get("fields") or []]
+    return "\n".join(parts)
+
+
+async def test_search_replies_with_cited_excerpts(bot: HansardBot, emulator: DiscordEmulator) -> None:
+    handle = await emulator.send_slash_command("hansard search", {"query": "tabloid"}, user="alice")
+    message = await handle.wait_for_message()
+    assert handle.latency < 3
+    assert not message["flags"] & EPHEMERAL
+    embed = message["embeds"][0]
+    assert "tabloid" in embed["description"]
+    field = next(f for f in embed["fields"] if "Tim Loughton" in f["name"])
+    assert "**tabloid**" in field["value"]
+    assert f"[HC Deb 23 February 2010 vol 506 c185-6]({SAMPLE_URI})" in field["value"]
+    assert any(b.get("url") == SAMPLE_URI for b in buttons(message))
+    # Mentions are disabled on every message the bot sends.
+    callback = await handle.response()
+    assert callback["data"]["allowed_mentions"] == {"parse": []}
+
+
+async def test_hansard_text_that_tries_to_ping_pings_no_one(bot: HansardBot, emulator: DiscordEmulator) -> None:
+    handle = await emulator.send_slash_command("hansard search", {"query": HOSTILE_WORD}, user="alice")
+    message = await handle.wait_for_message()
+    text = all_text(message)
+    assert HOSTILE_URI in text
+    assert not PING.search(text)
+    assert "\\*\\*not bold\\*\\*" in text
+    assert message["mention_everyone"] is False and message["mentions"] == [] and message["mention_roles"] == []
+    callback = await handle.response()
+    assert callback["data"]["allowed_mentions"] == {"parse": []}
+
+
+async def test_ambiguous_member_lists_candidates_ephemerally(bot: HansardBot, emulator: DiscordEmulator) -> None:
+    handle = await emulator.send_slash_command("hansard member", {"name": "Smith"}, user="alice")
+    message = await handle.wait_for_message()
+    assert message["flags"] & EPHEMERAL
+    assert "More than one member" in message["content"]
+    assert message["content"].count("Smith") > 2
+
+
+async def test_no_results_is_ephemeral_and_helpful(bot: HansardBot, emulator: DiscordEmulator) -> None:
+    handle = await emulator.send_slash_command("hansard search", {"query": "afganistan"}, user="alice")
+    message = await handle.wait_for_message()
+    assert message["flags"] & EPHEMERAL
+    assert "Nothing in the loaded Hansard matches" in message["content"]
+    assert "afghanistan" in message["content"]
+
+
+async def test_bad_date_is_explained(bot: HansardBot, emulator: DiscordEmulator) -> None:
+    handle = await emulator.send_slash_command("hansard search", {"query": "school", "from": "someday"}, user="alice")
+    message = await handle.wait_for_message()
+    assert message["flags"] & EPHEMERAL and "2010-02-23" in message["content"]
+
+
+async def test_pages_turn_for_the_asker_only(bot: HansardBot, emulator: DiscordEmulator) -> None:
+    handle = await emulator.send_slash_command("hansard search", {"query": "government"}, user="alice")
+    first = await handle.wait_for_message()
+    assert button(first, "Previous")["disabled"] is True
+    first_titles = [f["name"] for f in first["embeds"][0]["fields"]]
+    assert first_titles[0].startswith("1. ")
+
+    refused = await emulator.press_button(first, button(first, "Next")["custom_id"], user="bob")
+    refusal = await refused.response()
+    assert refusal["data"]["flags"] & EPHEMERAL and "Only the person who asked" in refusal["data"]["content"]
+    assert handle.final_message() == first
+
+    pressed = await emulator.press_button(first, button(first, "Next")["custom_id"], user="alice")
+    turned = await pressed.response()
+    assert turned["type"] == 7  # UPDATE_MESSAGE
+    second = handle.final_message()
+    assert second is not None
+    assert second["embeds"][0]["fields"][0]["name"].startswith("6. ")
+    assert button(second, "Previous")["disabled"] is False
+
+
+async def test_member_autocomplete_is_fast_and_capped(bot: HansardBot, emulator: DiscordEmulator) -> None:
+    handle = await emulator.send_autocomplete("hansard member", {"name": "lough"}, focused="name", user="alice")
+    choices = await handle.choices()
+    assert handle.latency < 3
+    assert 0 < len(choices) <= 25
+    assert choices[0]["name"].startswith("Tim Loughton")
+    # The chosen value names the member exactly.
+    chosen = await emulator.send_slash_command("hansard member", {"name": choices[0]["value"]}, user="alice")
+    message = await chosen.wait_for_message()
+    assert message["embeds"][0]["title"] == "Tim Loughton"
+
+
+async def test_bill_autocomplete_and_summary(bot: HansardBot, emulator: DiscordEmulator) -> None:
+    handle = await emulator.send_autocomplete("hansard bill", {"title": "terrorist asset"}, focused="title", user="bob")
+    choices = await handle.choices()
+    assert choices and choices[0]["name"].startswith("Terrorist Asset-Freezing")
+    summary = await emulator.send_slash_command("hansard bill", {"title": "terrorist asset freezing bill"}, user="bob")
+    message = await summary.wait_for_message()
+    assert message["embeds"][0]["title"].startswith("Terrorist Asset-Freezing")
+    assert "Spoke most" in [f["name"] for f in message["embeds"][0]["fields"]]
+
+
+async def test_ask(bot: HansardBot, emulator: DiscordEmulator) -> None:
+    handle = await emulator.send_slash_command(
+        "hansard ask", {"question": "what did tim loughton say about serious case reviews"}, user="alice"
+    )
+    message = await handle.wait_for_message()
+    assert "Tim Loughton" in message["embeds"][0]["description"]
+    assert SAMPLE_URI in all_text(message)
+
+
+async def test_contribution_is_paged_whole(bot: HansardBot, emulator: DiscordEmulator) -> None:
+    handle = await emulator.send_slash_command("hansard contribution", {"uri_or_id": "622898"}, user="alice")
+    message = await handle.wait_for_message()
+    embed = message["embeds"][0]
+    assert embed["title"] == "Children, Schools and Families Bill"
+    assert "tabloid" in embed["description"]
+    assert embed["url"] == SAMPLE_URI
+    missing = await emulator.send_slash_command("hansard contribution", {"uri_or_id": "nonsense"}, user="alice")
+    assert (await missing.wait_for_message())["flags"] & EPHEMERAL
+
+
+async def test_about_and_help(bot: HansardBot, emulator: DiscordEmulator) -> None:
+    about = await (await emulator.send_slash_command("hansard about", user="alice")).wait_for_message()
+    counts = {f["name"]: f["value"] for f in about["embeds"][0]["fields"]}
+    assert int(counts["Contributions"].replace(",", "")) > 3000
+    help_message = await (await emulator.send_slash_command("hansard help", user="alice")).wait_for_message()
+    assert help_message["flags"] & EPHEMERAL and "/hansard search" in help_message["embeds"][0]["description"]
+
+
+async def test_slow_answers_are_deferred_then_followed_up(
+    bot: HansardBot, emulator: DiscordEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = bot.core.search
+
+    def slow_search(request: SearchRequest) -> SearchReply:
+        time.sleep(2.0)
+        return original(request)
+
+    monkeypatch.setattr(bot.core, "search", slow_search)
+    handle = await emulator.send_slash_command("hansard search", {"query": "tabloid"}, user="alice")
+    callback = await handle.response()
+    assert callback["type"] == 5  # DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE
+    assert handle.latency < 3
+    message = await handle.wait_for_message(timeout=10)
+    assert "Tim Loughton" in all_text(message)
+
+
+async def test_unexpected_errors_get_an_apology_and_a_log(
+    bot: HansardBot, emulator: DiscordEmulator, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(name: str) -> Any:
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(bot.core, "member", broken)
+    with caplog.at_level(logging.ERROR):
+        handle = await emulator.send_slash_command("hansard member", {"name": "Jack Straw"}, user="alice")
+        message = await handle.wait_for_message()
+    assert message["flags"] & EPHEMERAL and message["content"].startswith("Sorry, something went wrong")
+    assert "database on fire" not in message["content"]
+    assert any("database on fire" in (r.exc_text or str(r.exc_info)) for r in caplog.records)
+
+
+async def test_gateway_drop_is_survived(bot: HansardBot, emulator: DiscordEmulator) -> None:
+    await emulator.drop_gateway()
+    await emulator.wait_for_resume()
+    handle = await emulator.send_slash_command("hansard search", {"query": "tabloid"}, user="alice")
+    message = await handle.wait_for_message(timeout=10)
+    assert "Tim Loughton" in all_text(message)
+
+
+async def test_rate_limited_follow_up_is_retried(bot: HansardBot, emulator: DiscordEmulator) -> None:
+    emulator.inject("POST", r"/interactions/.*/callback", status=429, retry_after=0.2, times=1)
+    handle = await emulator.send_slash_command("hansard search", {"query": "tabloid"}, user="alice")
+    message = await handle.wait_for_message(timeout=10)
+    assert "Tim Loughton" in all_text(message)
+    await asyncio.sleep(0)
