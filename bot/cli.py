@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import logging
 import sys
@@ -20,7 +21,10 @@ from bot.console import BOLD, CONSOLE_HELP, NO_BOLD, Reply, render, split_line
 from bot.settings import get_settings
 from commands.ask import ask
 from commands.core import HansardCore, SearchRequest
+from commands.digest import DigestCore, DigestSettings
+from commands.text import plain_text
 from storage.db import make_engine, migrate
+from storage.digests import list_subscriptions
 from storage.importer import ImportSummary, import_paths
 from storage.reference_data import bundled_data_dir
 from storage.search import SortOrder
@@ -298,6 +302,70 @@ def sync_command(ctx: click.Context, guild_id: int | None) -> None:
 
     count = asyncio.run(sync())
     click.echo(f"Synced {count} commands {'to guild ' + str(guild_id) if guild_id else 'globally'}.")
+
+
+@main.group("digest")
+def digest_group() -> None:
+    """Scheduled digests: list subscriptions, preview one, deliver what is due now."""
+
+
+def _digests(ctx: click.Context) -> DigestCore:
+    settings = get_settings()
+    return DigestCore(_core(ctx), DigestSettings(grace=dt.timedelta(minutes=settings.digest_grace_minutes)))
+
+
+@digest_group.command("list")
+@click.pass_context
+def digest_list_command(ctx: click.Context) -> None:
+    """Every subscription, with its next run."""
+    digests = _digests(ctx)
+    now = dt.datetime.now(dt.UTC)
+    rows = list_subscriptions(digests.engine)
+    if not rows:
+        click.echo("No digest subscriptions.")
+    for subscription in rows:
+        info = digests.info(subscription, now)
+        state = f"paused: {info.paused_reason}" if subscription.paused else f"next {info.next_run:%Y-%m-%d %H:%M} UTC"
+        click.echo(
+            f"guild {subscription.guild_id} channel {subscription.channel_id} {plain_text(info.description)} — {state}"
+        )
+
+
+@digest_group.command("preview")
+@click.argument("subscription_id", type=int)
+@click.pass_context
+def digest_preview_command(ctx: click.Context, subscription_id: int) -> None:
+    """What the next digest of a subscription would contain now."""
+    digests = _digests(ctx)
+    subscription = digests.subscription(subscription_id)
+    if subscription is None:
+        click.echo(f"No digest #{subscription_id}.", err=True)
+        sys.exit(1)
+    content = digests.preview(subscription)
+    if content is None:
+        click.echo("Nothing new: the next digest would not be posted.")
+        return
+    click.echo(f"{plain_text(content.title)}: {content.total_text()} contributions")
+    for section in content.sections:
+        click.echo(f"  {plain_text(section.debate)}")
+        for item in section.items:
+            click.echo(f"    {plain_text(item.member or '')}: {item.reference or ''} {item.uri}")
+
+
+@digest_group.command("run-now")
+@click.pass_context
+def digest_run_now_command(ctx: click.Context) -> None:
+    """Deliver every digest that is due now (needs DISCORD_TOKEN; safe beside a running bot)."""
+    token = _token()
+    settings = get_settings()
+
+    async def deliver() -> int:
+        bot = HansardBot(settings, _engine(ctx), core=_core(ctx), start_scheduler=False)
+        async with bot:
+            await bot.login(token)
+            return await bot.digest_scheduler.run_due()
+
+    click.echo(f"Posted {asyncio.run(deliver())} digests.")
 
 
 @main.command("db-upgrade")

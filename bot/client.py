@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
+import os
+import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -11,13 +14,15 @@ import discord
 from discord.ext import commands
 from sqlalchemy import Engine
 
+from bot.digest import Clock, DigestScheduler, utc_now
 from bot.errors import on_app_command_error
 from bot.settings import Settings
 from commands.core import HansardCore
+from commands.digest import DigestCore, DigestSettings
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.cogs.hansard",)
+EXTENSIONS = ("bot.cogs.hansard", "bot.cogs.digest")
 
 
 class HansardBot(commands.AutoShardedBot):
@@ -27,7 +32,16 @@ class HansardBot(commands.AutoShardedBot):
     runs those shards of the total; otherwise Discord's recommended count.
     """
 
-    def __init__(self, settings: Settings, engine: Engine, core: HansardCore | None = None, **options: Any) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        core: HansardCore | None = None,
+        *,
+        clock: Clock = utc_now,
+        start_scheduler: bool = True,
+        **options: Any,
+    ) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
         if settings.shard_count is not None:
@@ -45,13 +59,26 @@ class HansardBot(commands.AutoShardedBot):
         self.settings = settings
         self.engine = engine
         self.core = core or HansardCore(engine, excerpt_length=settings.excerpt_length)
+        self.digests = DigestCore(
+            self.core,
+            DigestSettings(grace=dt.timedelta(minutes=settings.digest_grace_minutes)),
+            claimant=f"{socket.gethostname()}:{os.getpid()}",
+        )
+        self.digest_scheduler = DigestScheduler(self, self.digests, clock)
+        self.start_scheduler = start_scheduler
 
     async def setup_hook(self) -> None:
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         self.tree.error(on_app_command_error)
+        if self.start_scheduler:
+            self.digest_scheduler.start()
         # Commands are not synced here: syncing on every start is rate-limited and
         # needless; `hansard-bot sync` does it when the commands change.
+
+    async def close(self) -> None:
+        self.digest_scheduler.shutdown()
+        await super().close()
 
     async def on_ready(self) -> None:
         log.info("connected as %s to %d guilds", self.user, len(self.guilds))
@@ -60,6 +87,6 @@ class HansardBot(commands.AutoShardedBot):
 @contextlib.asynccontextmanager
 async def offline_bot(settings: Settings, engine: Engine) -> AsyncIterator[HansardBot]:
     """A bot with every extension loaded and no connection or token: for checking the command tree."""
-    async with HansardBot(settings, engine) as bot:
+    async with HansardBot(settings, engine, start_scheduler=False) as bot:
         await bot.setup_hook()
         yield bot

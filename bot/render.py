@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import discord
 
+from commands.digest import DigestContent
 from commands.replies import (
     BillSummary,
     Candidate,
@@ -224,3 +225,35 @@ Every quote links to its source in Hansard."""
 def render_help() -> Rendered:
     embed = _base_embed("Hansard bot", HELP_TEXT)
     return Rendered(embeds=[embed], ephemeral=True)
+
+
+def render_digest(content: DigestContent) -> discord.Embed:
+    """A digest as one embed: a field per debate, cut to Discord's limits with "and N more"."""
+    embed = _base_embed(content.title, f"{content.total_text()} new contributions")
+    shown = 0
+    for section in content.sections:
+        if len(embed.fields) >= MAX_FIELDS - 1:
+            break
+        lines: list[str] = []
+        for item in section.items:
+            line = f"• **{_who(item)}**: {truncate(item.excerpt, 180)} {_citation(item)}"
+            if len("\n".join([*lines, line])) > FIELD_VALUE_LIMIT:
+                break
+            lines.append(line)
+        if not lines:
+            continue
+        candidate = embed.copy()
+        candidate.add_field(name=truncate(section.debate, FIELD_NAME_LIMIT), value="\n".join(lines), inline=False)
+        # Keep room for the closing "and N more" line.
+        if len(candidate) > EMBED_TOTAL - 300:
+            break
+        embed = candidate
+        shown += len(lines)
+    more = content.total - shown
+    if more > 0:
+        embed.add_field(
+            name=f"and {more:,}{'+' if content.total_capped else ''} more",
+            value="Use /hansard search to see the rest.",
+            inline=False,
+        )
+    return embed

@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     shard_ids: Annotated[list[int], NoDecode] = Field(
         default_factory=list, description="Shards this process runs (with SHARD_COUNT)."
     )
+    digest_grace_minutes: int = Field(
+        default=360, ge=0, description="A digest missed while the bot was down is still posted this late."
+    )
     excerpt_length: int = Field(default=700, ge=120, le=1000, description="Longest excerpt, in characters.")
 
     @field_validator("admin_user_ids", "shard_ids", mode="before")

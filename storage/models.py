@@ -133,3 +133,57 @@ DEBATE_TABLE: Table = Debate.__table__  # type: ignore[attr-defined]
 SUBJECT_TABLE: Table = Subject.__table__  # type: ignore[attr-defined]
 CONTRIBUTION_SUBJECT_TABLE: Table = ContributionSubject.__table__  # type: ignore[attr-defined]
 IMPORT_RUN_TABLE: Table = ImportRun.__table__  # type: ignore[attr-defined]
+
+
+class Subscription(SQLModel, table=True):
+    """A channel's subscription to a scheduled digest of new contributions."""
+
+    __table_args__ = (UniqueConstraint("channel_id", "filters_key", name="uq_subscription_channel_filters"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    guild_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    channel_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    created_by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    frequency: str = Field(max_length=16)  # "daily" or "weekly"
+    weekday: int | None = None  # 0 = Monday, for weekly digests
+    time_of_day: str = Field(max_length=5)  # "HH:MM", local to ``timezone``
+    timezone: str = Field(default="Europe/London", max_length=64)
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    member_name: str | None = Field(default=None, max_length=255)
+    bill_title: str | None = Field(default=None, max_length=500)
+    keywords: str | None = Field(default=None, max_length=300)
+    house: str | None = Field(default=None, max_length=64)
+    # Everything that makes two subscriptions "identical", normalised, for the unique constraint.
+    filters_key: str = Field(max_length=1200)
+    # Contributions with an id above this have not been delivered yet.
+    watermark_id: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    paused: bool = False
+    paused_reason: str | None = Field(default=None, max_length=500)
+    consecutive_failures: int = 0
+    retry_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class Delivery(SQLModel, table=True):
+    """One digest period of one subscription: claimed before posting, so it is posted once."""
+
+    __table_args__ = (UniqueConstraint("subscription_id", "period", name="uq_delivery_period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscription_id: int = Field(foreign_key="subscription.id", index=True, ondelete="CASCADE")
+    # The scheduled time of the period, in UTC.
+    period: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    status: str = Field(default="claimed", max_length=16)  # claimed, sent, empty, failed
+    claimed_by: str = Field(max_length=100)
+    claimed_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    # The contributions this delivery covers: ids in (watermark_from, watermark_to].
+    watermark_from: int = Field(sa_column=Column(BigInteger, nullable=False))
+    watermark_to: int = Field(sa_column=Column(BigInteger, nullable=False))
+    attempts: int = 0
+    message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    sent_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    error: str | None = Field(default=None, max_length=500)
+
+
+SUBSCRIPTION_TABLE: Table = Subscription.__table__  # type: ignore[attr-defined]
+DELIVERY_TABLE: Table = Delivery.__table__  # type: ignore[attr-defined]

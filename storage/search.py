@@ -51,6 +51,8 @@ class SearchFilters:
     date_to: dt.date | None = None
     # Only rows with a larger id: what was imported after a digest's watermark.
     after_id: int | None = None
+    # ... and not above this one: what a digest delivery covers.
+    up_to_id: int | None = None
 
 
 @dataclass(slots=True)
@@ -88,6 +90,8 @@ def _filter_clauses(filters: SearchFilters, postgres: bool) -> list[ColumnElemen
         clauses.append(c.sitting_date <= filters.date_to)
     if filters.after_id is not None:
         clauses.append(c.id > filters.after_id)
+    if filters.up_to_id is not None:
+        clauses.append(c.id <= filters.up_to_id)
     return clauses
 
 

@@ -1,0 +1,186 @@
+"""The /digest commands: subscribe a channel to scheduled digests, list, preview, unsubscribe."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.cogs.hansard import choices
+from bot.render import CONTENT_LIMIT, render_digest
+from commands.digest import WEEKDAYS, DigestReply, SubscribeRequest, timezone_names
+from commands.text import truncate
+
+if TYPE_CHECKING:
+    from bot.client import HansardBot
+
+Frequency = Literal["daily", "weekly"]
+Weekday = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+HouseChoice = Literal["Commons", "Lords"]
+
+assert len(WEEKDAYS) == 7
+
+
+def _reply_text(reply: DigestReply) -> str:
+    lines = [reply.message]
+    lines += [f"• {name}" for name in reply.candidates[:10]]
+    if reply.subscription and reply.subscription.next_run:
+        lines.append(f"Next digest: {discord.utils.format_dt(reply.subscription.next_run, 'F')}")
+    return truncate("\n".join(lines), CONTENT_LIMIT)
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_channels=True)
+class DigestCog(commands.GroupCog, group_name="digest", group_description="Scheduled digests of new Hansard"):
+    def __init__(self, bot: HansardBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """Manage Channels, checked here too: default_permissions is only a hint that servers can change."""
+        if interaction.guild is None:
+            raise app_commands.NoPrivateMessage("Digests are managed inside a server.")
+        if not interaction.permissions.manage_channels:
+            raise app_commands.CheckFailure("You need the Manage Channels permission to manage digests here.")
+        return True
+
+    async def subscription_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[int]]:
+        if interaction.guild_id is None:
+            return []
+        infos = self.bot.digests.subscriptions(interaction.guild_id, None, self.bot.digest_scheduler.clock())
+        wanted = current.strip().lower().lstrip("#")
+        return [
+            app_commands.Choice(name=truncate(info.description, 100), value=info.id)
+            for info in infos
+            if wanted in info.description.lower()
+        ][:25]
+
+    async def member_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return choices(self.bot.core.autocomplete_members(current))
+
+    async def bill_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return choices(self.bot.core.autocomplete_bills(current))
+
+    async def timezone_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=name, value=name) for name in timezone_names(current)]
+
+    @app_commands.command(name="subscribe", description="Post a digest of new contributions to this channel")
+    @app_commands.describe(
+        frequency="Daily, or weekly on a weekday",
+        time="Local time to post, e.g. 08:00",
+        weekday="For weekly digests",
+        timezone="Time zone of the time (default Europe/London)",
+        member="Only contributions by this Member",
+        bill="Only debates on this Bill",
+        keywords="Only contributions matching these words (search syntax)",
+        house="Only this House",
+    )
+    @app_commands.autocomplete(member=member_autocomplete, bill=bill_autocomplete, timezone=timezone_autocomplete)
+    async def subscribe(
+        self,
+        interaction: discord.Interaction,
+        frequency: Frequency,
+        time: app_commands.Range[str, 1, 5] = "08:00",
+        weekday: Weekday | None = None,
+        timezone: app_commands.Range[str, 1, 64] = "Europe/London",
+        member: str | None = None,
+        bill: str | None = None,
+        keywords: app_commands.Range[str, 1, 200] | None = None,
+        house: HouseChoice | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None and interaction.channel_id is not None
+        request = SubscribeRequest(
+            guild_id=interaction.guild_id,
+            channel_id=interaction.channel_id,
+            user_id=interaction.user.id,
+            frequency=frequency,
+            time_of_day=time,
+            weekday=weekday,
+            timezone=timezone,
+            member=member,
+            bill=bill,
+            keywords=keywords,
+            house=house,
+        )
+        reply = await asyncio.to_thread(self.bot.digests.subscribe, request, self.bot.digest_scheduler.clock())
+        if reply.ok:
+            self.bot.digest_scheduler.sync_jobs()
+        await interaction.response.send_message(_reply_text(reply), ephemeral=not reply.ok)
+
+    @app_commands.command(name="list", description="This channel's digests and when each runs next")
+    async def list_subscriptions(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        now = self.bot.digest_scheduler.clock()
+        infos = await asyncio.to_thread(
+            self.bot.digests.subscriptions, interaction.guild_id, interaction.channel_id, now
+        )
+        if not infos:
+            await interaction.response.send_message(
+                "This channel has no digests. Add one with /digest subscribe.", ephemeral=True
+            )
+            return
+        lines = []
+        for info in infos:
+            state = (
+                f"paused: {info.paused_reason}"
+                if info.paused_reason
+                else f"next {discord.utils.format_dt(info.next_run, 'R')}"
+                if info.next_run
+                else "paused"
+            )
+            lines.append(f"• {info.description} — {state}")
+        await interaction.response.send_message(truncate("\n".join(lines), CONTENT_LIMIT), ephemeral=True)
+
+    @app_commands.command(name="unsubscribe", description="Remove one of this server's digests")
+    @app_commands.describe(subscription="The digest to remove")
+    @app_commands.autocomplete(subscription=subscription_autocomplete)
+    async def unsubscribe(self, interaction: discord.Interaction, subscription: int) -> None:
+        assert interaction.guild_id is not None
+        reply = await asyncio.to_thread(self.bot.digests.unsubscribe, interaction.guild_id, subscription)
+        if reply.ok:
+            self.bot.digest_scheduler.sync_jobs()
+        await interaction.response.send_message(reply.message, ephemeral=True)
+
+    @app_commands.command(name="resume", description="Deliver a paused digest again")
+    @app_commands.describe(subscription="The paused digest")
+    @app_commands.autocomplete(subscription=subscription_autocomplete)
+    async def resume(self, interaction: discord.Interaction, subscription: int) -> None:
+        assert interaction.guild_id is not None
+        reply = await asyncio.to_thread(self.bot.digests.resume, interaction.guild_id, subscription)
+        if reply.ok:
+            self.bot.digest_scheduler.sync_jobs()
+        await interaction.response.send_message(reply.message, ephemeral=True)
+
+    @app_commands.command(name="preview", description="What the next digest would contain now")
+    @app_commands.describe(subscription="The digest to preview")
+    @app_commands.autocomplete(subscription=subscription_autocomplete)
+    async def preview(self, interaction: discord.Interaction, subscription: int) -> None:
+        assert interaction.guild_id is not None
+        found = self.bot.digests.subscription(subscription, interaction.guild_id)
+        if found is None:
+            await interaction.response.send_message(f"There is no digest #{subscription} here.", ephemeral=True)
+            return
+        content = await asyncio.to_thread(self.bot.digests.preview, found)
+        if content is None:
+            await interaction.response.send_message(
+                "Nothing new matches this digest yet: the next one would not be posted.", ephemeral=True
+            )
+            return
+        await interaction.response.send_message(
+            f"The next digest would hold {content.total_text()} contributions:",
+            embed=render_digest(content),
+            ephemeral=True,
+        )
+
+
+async def setup(bot: HansardBot) -> None:
+    await bot.add_cog(DigestCog(bot))

@@ -1,0 +1,390 @@
+"""Scheduled digests, Discord-free: subscriptions, periods, what is due, and what a digest says.
+
+The shell (bot/digest.py) asks `DigestCore.due(now)` for claimed deliveries, posts
+each `content(...)`, then reports back with `delivered`, `nothing_new` or `failed`.
+Every decision here takes ``now`` as an argument, so tests control the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from sqlalchemy import Engine
+from storage.digests import (
+    add_subscription,
+    claim_delivery,
+    complete_delivery,
+    count_guild_subscriptions,
+    delete_subscription,
+    fail_delivery,
+    get_subscription,
+    list_subscriptions,
+    newest_contribution_id,
+    resume_subscription,
+)
+from storage.models import Delivery, Subscription
+from storage.query import parse_query
+from storage.search import SearchFilters, SortOrder, search
+
+from commands.core import HOUSES, HansardCore
+from commands.replies import ResultItem
+from commands.text import safe_text, truncate
+
+DEFAULT_TIMEZONE = "Europe/London"
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_TIME = re.compile(r"^\s*([01]?\d|2[0-3])[:.h]?([0-5]\d)?\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class DigestSettings:
+    # A period missed while the bot was down is still delivered if it is at most this old.
+    grace: dt.timedelta = dt.timedelta(hours=6)
+    # A claim whose process died is taken over after this long.
+    lease: dt.timedelta = dt.timedelta(minutes=10)
+    # Retries after a failed post wait base * 2^(failures-1), capped.
+    backoff_base: dt.timedelta = dt.timedelta(minutes=5)
+    backoff_cap: dt.timedelta = dt.timedelta(hours=2)
+    pause_after: int = 5
+    guild_limit: int = 25
+    max_items: int = 20
+
+
+@dataclass(frozen=True, slots=True)
+class SubscribeRequest:
+    guild_id: int
+    channel_id: int
+    user_id: int
+    frequency: str = "daily"
+    time_of_day: str = "08:00"
+    weekday: str | None = None
+    timezone: str = DEFAULT_TIMEZONE
+    member: str | None = None
+    bill: str | None = None
+    keywords: str | None = None
+    house: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionInfo:
+    id: int
+    channel_id: int
+    description: str
+    next_run: dt.datetime | None
+    paused_reason: str | None
+
+
+@dataclass(slots=True)
+class DigestReply:
+    """The answer to a subscription command: a message, and the subscription it concerns."""
+
+    message: str
+    ok: bool
+    subscription: SubscriptionInfo | None = None
+    candidates: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class DigestSection:
+    debate: str
+    items: list[ResultItem]
+
+
+@dataclass(slots=True)
+class DigestContent:
+    title: str
+    sections: list[DigestSection]
+    shown: int
+    total: int
+    total_capped: bool
+
+    def total_text(self) -> str:
+        return f"{self.total:,}+" if self.total_capped else f"{self.total:,}"
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    subscription: Subscription
+    delivery: Delivery
+
+    @property
+    def nonce(self) -> int:
+        """The same for every attempt at one delivery: Discord drops a repeat with an enforced nonce."""
+        assert self.delivery.id is not None
+        return 7_000_000_000 + self.delivery.id
+
+
+def parse_time_of_day(text: str) -> tuple[int, int]:
+    match = _TIME.match(text)
+    if match is None:
+        raise ValueError(f"“{safe_text(text[:20])}” is not a time of day: write it like 08:00 or 17:30.")
+    return int(match.group(1)), int(match.group(2) or 0)
+
+
+def local_occurrence(day: dt.date, hour: int, minute: int, zone: ZoneInfo) -> dt.datetime:
+    """The UTC instant of the wall-clock time on ``day`` in ``zone``.
+
+    On the spring-forward day a time in the missing hour is read with the
+    offset before the change; on the fall-back day a repeated time means its
+    first occurrence. Either way each local date has exactly one occurrence.
+    """
+    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone).astimezone(dt.UTC)
+
+
+def latest_period(subscription: Subscription, now: dt.datetime) -> dt.datetime:
+    """The most recent scheduled instant at or before ``now`` (UTC)."""
+    zone = ZoneInfo(subscription.timezone)
+    hour, minute = parse_time_of_day(subscription.time_of_day)
+    day = now.astimezone(zone).date()
+    for back in range(0, 8):
+        candidate_day = day - dt.timedelta(days=back)
+        if subscription.frequency == "weekly" and candidate_day.weekday() != subscription.weekday:
+            continue
+        instant = local_occurrence(candidate_day, hour, minute, zone)
+        if instant <= now:
+            return instant
+    raise AssertionError("a daily or weekly schedule always has an occurrence within 8 days")
+
+
+def next_period(subscription: Subscription, now: dt.datetime) -> dt.datetime:
+    zone = ZoneInfo(subscription.timezone)
+    hour, minute = parse_time_of_day(subscription.time_of_day)
+    day = now.astimezone(zone).date()
+    for ahead in range(0, 9):
+        candidate_day = day + dt.timedelta(days=ahead)
+        if subscription.frequency == "weekly" and candidate_day.weekday() != subscription.weekday:
+            continue
+        instant = local_occurrence(candidate_day, hour, minute, zone)
+        if instant > now:
+            return instant
+    raise AssertionError("a daily or weekly schedule always has an occurrence within 9 days")
+
+
+def describe(subscription: Subscription) -> str:
+    when = (
+        f"weekly on {WEEKDAYS[subscription.weekday or 0].title()}s" if subscription.frequency == "weekly" else "daily"
+    )
+    parts = [f"#{subscription.id}: {when} at {subscription.time_of_day} ({subscription.timezone})"]
+    if subscription.member_name:
+        parts.append(f"by {subscription.member_name}")
+    if subscription.bill_title:
+        parts.append(f"on {subscription.bill_title}")
+    if subscription.keywords:
+        parts.append(f"matching “{safe_text(subscription.keywords)}”")
+    if subscription.house:
+        parts.append(f"in the {subscription.house}")
+    if not (subscription.member_name or subscription.bill_title or subscription.keywords or subscription.house):
+        parts.append("all new contributions")
+    return " ".join(parts)
+
+
+def timezone_names(prefix: str, limit: int = 25) -> list[str]:
+    wanted = prefix.strip().lower()
+    names = sorted(available_timezones())
+    first = [DEFAULT_TIMEZONE] if DEFAULT_TIMEZONE.lower().startswith(wanted) or not wanted else []
+    return (first + [n for n in names if wanted in n.lower() and n != DEFAULT_TIMEZONE])[:limit]
+
+
+class DigestCore:
+    def __init__(
+        self, core: HansardCore, settings: DigestSettings | None = None, claimant: str = "hansard-bot"
+    ) -> None:
+        self.core = core
+        self.settings = settings or DigestSettings()
+        self.claimant = claimant
+
+    @property
+    def engine(self) -> Engine:
+        return self.core.engine
+
+    def info(self, subscription: Subscription, now: dt.datetime) -> SubscriptionInfo:
+        assert subscription.id is not None
+        return SubscriptionInfo(
+            id=subscription.id,
+            channel_id=subscription.channel_id,
+            description=describe(subscription),
+            next_run=None if subscription.paused else next_period(subscription, now),
+            paused_reason=subscription.paused_reason,
+        )
+
+    # --- managing subscriptions ---------------------------------------------------------------
+
+    def subscribe(self, request: SubscribeRequest, now: dt.datetime) -> DigestReply:
+        frequency = request.frequency.strip().lower()
+        if frequency not in ("daily", "weekly"):
+            return DigestReply("Frequency must be daily or weekly.", ok=False)
+        weekday = None
+        if frequency == "weekly":
+            if not request.weekday or request.weekday.strip().lower() not in WEEKDAYS:
+                return DigestReply("A weekly digest needs a weekday, e.g. Monday.", ok=False)
+            weekday = WEEKDAYS.index(request.weekday.strip().lower())
+        try:
+            hour, minute = parse_time_of_day(request.time_of_day)
+        except ValueError as exc:
+            return DigestReply(str(exc), ok=False)
+        timezone = request.timezone.strip() or DEFAULT_TIMEZONE
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return DigestReply(
+                f"“{safe_text(timezone[:40])}” is not a time zone: use a name like Europe/London.", ok=False
+            )
+        member_id = member_name = bill_title = house = None
+        if request.member:
+            resolved = self.core.resolve_member(request.member)
+            if resolved.candidate is None:
+                return DigestReply(resolved.message or "", ok=False, candidates=[c.name for c in resolved.candidates])
+            member_id, member_name = int(resolved.candidate.key), resolved.candidate.name
+        if request.bill:
+            resolved = self.core.resolve_bill(request.bill)
+            if resolved.candidate is None:
+                return DigestReply(resolved.message or "", ok=False, candidates=[c.name for c in resolved.candidates])
+            bill_title = str(resolved.candidate.key)
+        if request.house:
+            house = HOUSES.get(request.house.strip().lower())
+            if house is None:
+                return DigestReply("House must be Commons or Lords.", ok=False)
+        keywords = " ".join((request.keywords or "").split())[:300] or None
+        if keywords and parse_query(keywords).is_empty:
+            return DigestReply("The keywords have no words to look for.", ok=False)
+        if count_guild_subscriptions(self.engine, request.guild_id) >= self.settings.guild_limit:
+            return DigestReply(
+                f"This server already has {self.settings.guild_limit} digest subscriptions, the most allowed. "
+                "Remove one with /digest unsubscribe first.",
+                ok=False,
+            )
+        time_of_day = f"{hour:02d}:{minute:02d}"
+        filters_key = "|".join(
+            str(part or "")
+            for part in (
+                frequency,
+                weekday,
+                time_of_day,
+                timezone,
+                member_id,
+                bill_title,
+                (keywords or "").lower(),
+                house,
+            )
+        )
+        stored = add_subscription(
+            self.engine,
+            {
+                "guild_id": request.guild_id,
+                "channel_id": request.channel_id,
+                "created_by": request.user_id,
+                "frequency": frequency,
+                "weekday": weekday,
+                "time_of_day": time_of_day,
+                "timezone": timezone,
+                "member_id": member_id,
+                "member_name": member_name,
+                "bill_title": bill_title,
+                "keywords": keywords,
+                "house": house,
+                "filters_key": filters_key,
+                # A new subscription starts from now: it is not flooded with the past.
+                "watermark_id": newest_contribution_id(self.engine),
+                "paused": False,
+                "consecutive_failures": 0,
+                "created_at": now,
+            },
+        )
+        if stored is None:
+            return DigestReply("This channel already has that exact digest.", ok=False)
+        info = self.info(stored, now)
+        return DigestReply(f"Subscribed: {info.description}.", ok=True, subscription=info)
+
+    def subscriptions(self, guild_id: int, channel_id: int | None, now: dt.datetime) -> list[SubscriptionInfo]:
+        return [self.info(s, now) for s in list_subscriptions(self.engine, guild_id=guild_id, channel_id=channel_id)]
+
+    def unsubscribe(self, guild_id: int, subscription_id: int) -> DigestReply:
+        if delete_subscription(self.engine, guild_id, subscription_id):
+            return DigestReply(f"Removed digest #{subscription_id}.", ok=True)
+        return DigestReply(f"There is no digest #{subscription_id} in this server.", ok=False)
+
+    def resume(self, guild_id: int, subscription_id: int) -> DigestReply:
+        if resume_subscription(self.engine, guild_id, subscription_id):
+            return DigestReply(f"Digest #{subscription_id} will be delivered again.", ok=True)
+        return DigestReply(f"There is no digest #{subscription_id} in this server.", ok=False)
+
+    def subscription(self, subscription_id: int, guild_id: int | None = None) -> Subscription | None:
+        found = get_subscription(self.engine, subscription_id)
+        if found is None or (guild_id is not None and found.guild_id != guild_id):
+            return None
+        return found
+
+    # --- content ----------------------------------------------------------------------------
+
+    def content(self, subscription: Subscription, after_id: int, up_to_id: int | None) -> DigestContent | None:
+        """What is new for ``subscription`` in the id range, grouped by debate; None when nothing is."""
+        debate_ids = self.core.bill_debate_ids(subscription.bill_title) if subscription.bill_title else ()
+        if subscription.bill_title and not debate_ids:
+            return None
+        filters = SearchFilters(
+            member_ids=(subscription.member_id,) if subscription.member_id else (),
+            debate_ids=debate_ids,
+            house=subscription.house,
+            after_id=after_id,
+            up_to_id=up_to_id,
+        )
+        query = parse_query(subscription.keywords) if subscription.keywords else None
+        page = search(self.engine, query, filters, SortOrder.OLDEST, limit=self.settings.max_items)
+        if not page.hits:
+            return None
+        sections: OrderedDict[str, list[ResultItem]] = OrderedDict()
+        for hit in page.hits:
+            item = self.core.result_item(hit.contribution, hit.highlighted)
+            sections.setdefault(item.debate_title or item.title, []).append(item)
+        return DigestContent(
+            title=truncate(f"Hansard digest — {describe(subscription)}", 256),
+            sections=[DigestSection(debate, items) for debate, items in sections.items()],
+            shown=len(page.hits),
+            total=page.total,
+            total_capped=page.total_capped,
+        )
+
+    def preview(self, subscription: Subscription) -> DigestContent | None:
+        """What the next digest would hold if it ran now."""
+        return self.content(subscription, subscription.watermark_id, None)
+
+    # --- delivering ---------------------------------------------------------------------------
+
+    def due(self, now: dt.datetime, subscription_ids: set[int] | None = None) -> list[Claimed]:
+        """Claim every delivery that is due at ``now``: the latest period of each active
+        subscription, if it is within the grace window, not yet delivered, and not waiting
+        for a retry."""
+        claimed: list[Claimed] = []
+        for subscription in list_subscriptions(self.engine, active_only=True):
+            if subscription_ids is not None and subscription.id not in subscription_ids:
+                continue
+            if subscription.retry_at is not None and _utc(subscription.retry_at) > now:
+                continue
+            period = latest_period(subscription, now)
+            if now - period > self.settings.grace or period < _utc(subscription.created_at):
+                continue
+            delivery = claim_delivery(self.engine, subscription, period, self.claimant, now, self.settings.lease)
+            if delivery is not None:
+                claimed.append(Claimed(subscription, delivery))
+        return claimed
+
+    def content_of(self, claimed: Claimed) -> DigestContent | None:
+        return self.content(claimed.subscription, claimed.delivery.watermark_from, claimed.delivery.watermark_to)
+
+    def delivered(self, claimed: Claimed, message_id: int, now: dt.datetime) -> None:
+        complete_delivery(self.engine, claimed.delivery, message_id, now)
+
+    def nothing_new(self, claimed: Claimed, now: dt.datetime) -> None:
+        complete_delivery(self.engine, claimed.delivery, None, now)
+
+    def failed(self, claimed: Claimed, error: str, now: dt.datetime) -> Subscription | None:
+        failures = claimed.subscription.consecutive_failures + 1
+        delay = min(self.settings.backoff_base * 2 ** (failures - 1), self.settings.backoff_cap)
+        return fail_delivery(self.engine, claimed.delivery, error, now + delay, self.settings.pause_after)
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
