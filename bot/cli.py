@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import getpass
 import json
 import logging
+import os
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,6 +22,7 @@ from sqlalchemy import Engine
 from bot.client import HansardBot
 from bot.console import BOLD, CONSOLE_HELP, NO_BOLD, Reply, render, split_line
 from bot.settings import get_settings
+from commands.admin import AdminCore, ImportSource
 from commands.ask import ask
 from commands.core import HansardCore, SearchRequest
 from commands.digest import DigestCore, DigestSettings
@@ -366,6 +370,74 @@ def digest_run_now_command(ctx: click.Context) -> None:
             return await bot.digest_scheduler.run_due()
 
     click.echo(f"Posted {asyncio.run(deliver())} digests.")
+
+
+def _admin(ctx: click.Context) -> AdminCore:
+    settings = get_settings()
+    return AdminCore(
+        _core(ctx),
+        [ImportSource(name, source.location, source.schedule) for name, source in settings.import_sources.items()],
+        holder=f"cli:{socket.gethostname()}:{os.getpid()}",
+        fetch_timeout=settings.fetch_timeout_seconds,
+        max_download_bytes=settings.max_download_mb * 1024 * 1024,
+    )
+
+
+@main.command("reimport")
+@click.option("--source", "source_name", required=True, help="A source named in IMPORT_SOURCES.")
+@click.pass_context
+def reimport_command(ctx: click.Context, source_name: str) -> None:
+    """Re-import a configured source (one import at a time, also across bot processes)."""
+    outcome = _admin(ctx).reimport(source_name, requested_by=f"cli ({getpass.getuser()})")
+    if outcome.refused:
+        click.echo(outcome.refused, err=True)
+        sys.exit(2)
+    if outcome.error:
+        click.echo(f"Import failed, nothing was stored: {outcome.error}", err=True)
+        sys.exit(1)
+    assert outcome.summary is not None
+    print_import_summary(outcome.summary)
+    if not outcome.summary.ok:
+        sys.exit(1)
+
+
+@main.command("status")
+@click.pass_context
+def status_command(ctx: click.Context) -> None:
+    """Data loaded, database, the latest import and each source's last import."""
+    status = _admin(ctx).status()
+    stats = status.stats
+    click.echo(f"hansard-bot {status.version}, {status.backend} database ({(status.size_bytes or 0) / 1e6:.1f} MB)")
+    click.echo(
+        f"{stats.contributions:,} contributions, {stats.members:,} members, {stats.bills:,} bills, "
+        f"{stats.first_date or '-'} to {stats.last_date or '-'}"
+    )
+    last = stats.last_import
+    if last is not None:
+        click.echo(
+            f"Last import #{last.id} ({last.status}) {last.finished_at or last.started_at} by {last.requested_by}: "
+            f"{last.new} new, {last.updated} updated, {last.unchanged} unchanged, {last.failed} failed"
+        )
+    if status.running is not None:
+        click.echo(f"Importing now: {status.running.source} for {status.running.requested_by}")
+    for source_status in status.sources:
+        run = source_status.last_run
+        schedule = source_status.source.schedule or "no schedule"
+        click.echo(f"Source {source_status.source.label} ({schedule}): last {run.finished_at if run else 'never'}")
+
+
+@main.command("errors")
+@click.option("--page", type=click.IntRange(min=1), default=1)
+@click.pass_context
+def errors_command(ctx: click.Context, page: int) -> None:
+    """The failures of the latest import, file:line: reason."""
+    found = _admin(ctx).errors(page, page_size=50)
+    if found.run is None:
+        click.echo("No import has run yet.")
+        return
+    click.echo(f"Import #{found.run.id} ({found.run.source}): page {found.page} of {found.pages}")
+    for line in found.lines:
+        click.echo(line)
 
 
 @main.command("db-upgrade")

@@ -11,18 +11,21 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import discord
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from discord.ext import commands
 from sqlalchemy import Engine
 
 from bot.digest import Clock, DigestScheduler, utc_now
 from bot.errors import on_app_command_error
+from bot.imports import ImportScheduler
 from bot.settings import Settings
+from commands.admin import AdminCore, ImportSource
 from commands.core import HansardCore
 from commands.digest import DigestCore, DigestSettings
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.cogs.hansard", "bot.cogs.digest")
+EXTENSIONS = ("bot.cogs.hansard", "bot.cogs.digest", "bot.cogs.admin")
 
 
 class HansardBot(commands.AutoShardedBot):
@@ -64,20 +67,34 @@ class HansardBot(commands.AutoShardedBot):
             DigestSettings(grace=dt.timedelta(minutes=settings.digest_grace_minutes)),
             claimant=f"{socket.gethostname()}:{os.getpid()}",
         )
-        self.digest_scheduler = DigestScheduler(self, self.digests, clock)
+        # One scheduler for digests and scheduled imports, in this process.
+        self.scheduler = AsyncIOScheduler(timezone="UTC")
+        self.digest_scheduler = DigestScheduler(self, self.digests, clock, self.scheduler)
+        self.admin = AdminCore(
+            self.core,
+            [ImportSource(name, s.location, s.schedule) for name, s in settings.import_sources.items()],
+            holder=self.digests.claimant,
+            fetch_timeout=settings.fetch_timeout_seconds,
+            max_download_bytes=settings.max_download_mb * 1024 * 1024,
+        )
+        self.import_scheduler = ImportScheduler(self)
         self.start_scheduler = start_scheduler
+        self.started_at = utc_now()
 
     async def setup_hook(self) -> None:
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         self.tree.error(on_app_command_error)
+        self.digest_scheduler.add_jobs()
+        self.import_scheduler.add_jobs()
         if self.start_scheduler:
-            self.digest_scheduler.start()
+            self.scheduler.start()
         # Commands are not synced here: syncing on every start is rate-limited and
         # needless; `hansard-bot sync` does it when the commands change.
 
     async def close(self) -> None:
-        self.digest_scheduler.shutdown()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
         await super().close()
 
     async def on_ready(self) -> None:

@@ -40,16 +40,19 @@ def utc_now() -> dt.datetime:
 
 
 class DigestScheduler:
-    def __init__(self, bot: HansardBot, digests: DigestCore, clock: Clock = utc_now) -> None:
+    def __init__(
+        self, bot: HansardBot, digests: DigestCore, clock: Clock = utc_now, scheduler: AsyncIOScheduler | None = None
+    ) -> None:
         self.bot = bot
         self.digests = digests
         self.clock = clock
-        self.scheduler = AsyncIOScheduler(timezone="UTC")
+        self.scheduler = scheduler or AsyncIOScheduler(timezone="UTC")
         # One run at a time per process: a cron job and the catch-up job firing
         # together would otherwise race (harmlessly, the claim decides, but needlessly).
         self._running = asyncio.Lock()
 
-    def start(self) -> None:
+    def add_jobs(self) -> None:
+        """The catch-up job and a cron job per subscription (the scheduler is started by the bot)."""
         self.scheduler.add_job(
             self.run_due,
             IntervalTrigger(seconds=CATCH_UP_SECONDS),
@@ -59,11 +62,6 @@ class DigestScheduler:
             max_instances=1,
         )
         self.sync_jobs()
-        self.scheduler.start()
-
-    def shutdown(self) -> None:
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
 
     def sync_jobs(self) -> None:
         """Make the cron jobs match the stored subscriptions (after any change to them)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from storage.db import default_database_url
@@ -18,6 +18,13 @@ def _split_ids(value: object) -> object:
     if isinstance(value, int):
         return [value]
     return value
+
+
+class SourceSettings(BaseModel):
+    """An import source: a directory, an archive file, or an http(s) URL of an archive or file."""
+
+    location: str
+    schedule: str | None = Field(default=None, description="Cron expression (minute hour day month weekday), UTC.")
 
 
 class Settings(BaseSettings):
@@ -41,6 +48,13 @@ class Settings(BaseSettings):
     digest_grace_minutes: int = Field(
         default=360, ge=0, description="A digest missed while the bot was down is still posted this late."
     )
+    import_sources: dict[str, SourceSettings] = Field(
+        default_factory=dict,
+        description="Named import sources as JSON: "
+        '{"commons": {"location": "/data/hansard", "schedule": "0 6 * * *"}}.',
+    )
+    fetch_timeout_seconds: float = Field(default=60.0, gt=0, description="Time limit for downloading an HTTP source.")
+    max_download_mb: int = Field(default=512, gt=0, description="Size limit for downloading an HTTP source.")
     excerpt_length: int = Field(default=700, ge=120, le=1000, description="Longest excerpt, in characters.")
 
     @field_validator("admin_user_ids", "shard_ids", mode="before")

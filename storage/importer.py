@@ -418,10 +418,15 @@ def import_paths(
     requested_by: str | None = None,
     progress: ProgressCallback | None = None,
     parallel: bool | None = None,
-    batch_size: int = BATCH_SIZE,
+    batch_size: int | None = None,
+    label: str | None = None,
 ) -> ImportSummary:
-    """Import every file below ``paths``. Failed files are reported, never fatal."""
-    source_label = ", ".join(str(p) for p in paths)
+    """Import every file below ``paths``. Failed files are reported, never fatal.
+
+    ``label`` names the source in the import-run record (default: the paths).
+    """
+    batch_size = batch_size or BATCH_SIZE
+    source_label = label or ", ".join(str(p) for p in paths)
     summary = ImportSummary(run_id=start_run(engine, source_label, requested_by))
     writer = _Writer(engine, summary.run_id)
     sources = list(iter_source_files(paths)) if parallel is None else iter_source_files(paths)

@@ -187,3 +187,20 @@ class Delivery(SQLModel, table=True):
 
 SUBSCRIPTION_TABLE: Table = Subscription.__table__  # type: ignore[attr-defined]
 DELIVERY_TABLE: Table = Delivery.__table__  # type: ignore[attr-defined]
+
+
+class ImportLock(SQLModel, table=True):
+    """One row: who is importing now. One import at a time, across every bot process."""
+
+    __tablename__ = "import_lock"
+
+    id: int = Field(default=1, primary_key=True)
+    holder: str | None = Field(default=None, max_length=100)
+    requested_by: str | None = Field(default=None, max_length=255)
+    source: str | None = Field(default=None, max_length=1000)
+    started_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    # Refreshed as the import goes on; a lock not refreshed for a while belonged to a dead process.
+    heartbeat_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+IMPORT_LOCK_TABLE: Table = ImportLock.__table__  # type: ignore[attr-defined]

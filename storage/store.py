@@ -190,3 +190,12 @@ def activity_summary(
             houses=sorted(h for h in houses if h),
             dates=list(dates),
         )
+
+
+def latest_import_run(engine: Engine, source: str | None = None) -> ImportRun | None:
+    """The newest import run (of ``source``, the label it was recorded with, if given)."""
+    statement = select(ImportRun).order_by(col(ImportRun.id).desc()).limit(1)
+    if source is not None:
+        statement = statement.where(ImportRun.source == source)
+    with Session(engine) as session:
+        return session.exec(statement).first()

@@ -72,6 +72,7 @@ def postgres_engine_session(postgres_server_url: str) -> Iterator[Engine]:
 def _empty_postgres(engine: Engine) -> Engine:
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+        conn.execute(text("UPDATE import_lock SET holder = NULL, heartbeat_at = NULL"))
     return engine
 
 

@@ -1,0 +1,197 @@
+"""Operators' use cases, Discord-free: re-import a configured source, status, import errors.
+
+Only sources named in configuration can be imported: a name comes in, never a
+path or URL, so nobody can make the bot open a file or address of their choosing.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from storage.db import database_size_bytes
+from storage.fetch import FetchError, download
+from storage.import_lock import LockHolder, acquire, current_holder, heartbeat, release
+from storage.importer import ImportSummary, finish_run, import_paths, start_run
+from storage.models import ImportRun
+from storage.store import StoreStats, latest_import_run, store_stats
+
+from commands.core import HansardCore
+
+log = logging.getLogger(__name__)
+
+ERRORS_PAGE_SIZE = 15
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSource:
+    name: str
+    location: str
+    schedule: str | None = None
+
+    @property
+    def is_url(self) -> bool:
+        return self.location.startswith(("http://", "https://"))
+
+    @property
+    def label(self) -> str:
+        """How runs of this source are recorded."""
+        return f"{self.name}: {self.location}"
+
+
+@dataclass(slots=True)
+class ReimportOutcome:
+    source: ImportSource | None
+    summary: ImportSummary | None = None
+    refused: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceStatus:
+    source: ImportSource
+    last_run: ImportRun | None
+
+
+@dataclass(slots=True)
+class AdminStatus:
+    stats: StoreStats
+    backend: str
+    size_bytes: int | None
+    version: str
+    running: LockHolder | None
+    sources: list[SourceStatus] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorsPage:
+    run: ImportRun | None
+    lines: list[str]
+    page: int
+    pages: int
+
+
+def is_admin(user_id: int, admin_ids: Sequence[int], owner_ids: Sequence[int]) -> bool:
+    """Admins are the configured users and the application's owners, nobody else."""
+    return user_id in admin_ids or user_id in owner_ids
+
+
+def package_version() -> str:
+    try:
+        return version("hansard-bot")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+class AdminCore:
+    def __init__(
+        self,
+        core: HansardCore,
+        sources: Sequence[ImportSource],
+        holder: str,
+        *,
+        fetch_timeout: float = 60.0,
+        max_download_bytes: int = 512 * 1024 * 1024,
+        on_imported: Callable[[], None] | None = None,
+    ) -> None:
+        self.core = core
+        self.sources = {source.name: source for source in sources}
+        self.holder = holder
+        self.fetch_timeout = fetch_timeout
+        self.max_download_bytes = max_download_bytes
+        self.on_imported = on_imported
+
+    def source_names(self, prefix: str = "") -> list[str]:
+        wanted = prefix.strip().lower()
+        return [name for name in sorted(self.sources) if wanted in name.lower()][:25]
+
+    def running(self) -> LockHolder | None:
+        return current_holder(self.core.engine)
+
+    def reimport(
+        self,
+        name: str,
+        requested_by: str,
+        progress: Callable[[ImportSummary], None] | None = None,
+    ) -> ReimportOutcome:
+        """Import a configured source, one import at a time. Blocking: run it in a thread."""
+        source = self.sources.get(name)
+        if source is None:
+            known = ", ".join(sorted(self.sources)) or "none"
+            return ReimportOutcome(None, refused=f"No import source is named “{name[:60]}”. Configured: {known}.")
+        engine = self.core.engine
+        held = acquire(engine, self.holder, requested_by, source.label)
+        if held is not None:
+            since = f" since {held.started_at:%Y-%m-%d %H:%M} UTC" if held.started_at else ""
+            return ReimportOutcome(
+                source,
+                refused=f"An import is already running: {held.source}, started by {held.requested_by}{since}.",
+            )
+        log.info("import of %s started by %s", source.label, requested_by)
+
+        def on_progress(summary: ImportSummary) -> None:
+            heartbeat(engine, self.holder)
+            if progress is not None:
+                progress(summary)
+
+        try:
+            with tempfile.TemporaryDirectory(prefix="hansard-import-") as folder:
+                if source.is_url:
+                    path = download(
+                        source.location, Path(folder), timeout=self.fetch_timeout, max_bytes=self.max_download_bytes
+                    )
+                else:
+                    path = Path(source.location).expanduser()
+                summary = import_paths(
+                    engine, [path], requested_by=requested_by, progress=on_progress, label=source.label
+                )
+        except FetchError as exc:
+            # Recorded like any import, so /admin errors shows it too; nothing was stored.
+            failed = ImportSummary(run_id=start_run(engine, source.label, requested_by), failed=1, errors=[str(exc)])
+            finish_run(engine, failed, "failed")
+            log.warning("import of %s by %s failed: %s", source.label, requested_by, exc)
+            return ReimportOutcome(source, summary=failed, error=str(exc))
+        finally:
+            release(engine, self.holder)
+        self.core.refresh()
+        if self.on_imported is not None:
+            self.on_imported()
+        log.info(
+            "import of %s by %s: %s new, %s updated, %s unchanged, %s failed",
+            source.label,
+            requested_by,
+            summary.new,
+            summary.updated,
+            summary.unchanged,
+            summary.failed,
+        )
+        return ReimportOutcome(source, summary=summary)
+
+    def status(self) -> AdminStatus:
+        engine = self.core.engine
+        return AdminStatus(
+            stats=store_stats(engine),
+            backend=engine.dialect.name,
+            size_bytes=database_size_bytes(engine),
+            version=package_version(),
+            running=current_holder(engine),
+            sources=[SourceStatus(source, latest_import_run(engine, source.label)) for source in self.sources.values()],
+        )
+
+    def errors(self, page: int = 1, page_size: int = ERRORS_PAGE_SIZE) -> ErrorsPage:
+        run = latest_import_run(self.core.engine)
+        lines = list(run.errors) if run else []
+        pages = max(1, -(-len(lines) // page_size))
+        page = max(1, min(page, pages))
+        return ErrorsPage(run, lines[(page - 1) * page_size : page * page_size], page, pages)
+
+
+def describe_summary(summary: ImportSummary) -> str:
+    return (
+        f"{summary.files_done:,} files: {summary.new:,} new, {summary.updated:,} updated, "
+        f"{summary.unchanged:,} unchanged, {summary.failed:,} failed"
+    )
