@@ -51,9 +51,9 @@ class PagedView(discord.ui.View):
         pages: int,
         fetch: PageFetcher,
         links: list[tuple[str, str]],
-        timeout: float = VIEW_TIMEOUT_SECONDS,
+        timeout: float | None = None,
     ) -> None:
-        super().__init__(timeout=timeout)
+        super().__init__(timeout=VIEW_TIMEOUT_SECONDS if timeout is None else timeout)
         self.owner_id = owner_id
         self.page = page
         self.pages = pages

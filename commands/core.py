@@ -25,7 +25,7 @@ from storage.store import StoreStats, activity_summary, debate_rows, find_contri
 
 from commands.citations import formal_reference
 from commands.dates import DateError, DateRange, parse_date_range
-from commands.names import MatchResult, NameEntry, NameIndex, NameMatch
+from commands.names import MatchResult, NameEntry, NameIndex, NameMatch, member_aliases_for
 from commands.replies import (
     BillSummary,
     Candidate,
@@ -109,22 +109,19 @@ class HansardCore:
         The new objects replace the old ones in single assignments, so a search
         running in another thread sees either the old or the new index, whole.
         """
-        aliases: dict[str, list[str]] = {}
-        alias_file = self.data_dir / "member_aliases.csv"
-        if alias_file.is_file():
-            for alias in load_member_aliases(alias_file):
-                if alias.match_type == "fullname":
-                    aliases.setdefault(alias.match_value.lower(), []).append(alias.alternate)
         member_entries = [
             NameEntry(
                 key=row.id,
                 name=row.name,
                 detail=", ".join(part for part in (row.party, row.house) if part),
-                aliases=tuple(aliases.get(row.name.lower(), ())),
                 weight=float(row.contributions),
             )
             for row in member_rows(self.engine)
         ]
+        alias_file = self.data_dir / "member_aliases.csv"
+        if alias_file.is_file():
+            # Office titles, nicknames and misspelt surnames (the store has no seat dates for the rest).
+            member_entries = member_aliases_for(member_entries, load_member_aliases(alias_file))
         informal: dict[str, list[str]] = {}
         informal_file = self.data_dir / "bill_informal_names.csv"
         if informal_file.is_file():

@@ -71,7 +71,7 @@ class SearchPage:
     total_capped: bool = False
 
 
-def _filter_clauses(filters: SearchFilters, postgres: bool) -> list[ColumnElement[bool]]:
+def _filter_clauses(filters: SearchFilters) -> list[ColumnElement[bool]]:
     c = CONTRIBUTION.c
     clauses: list[ColumnElement[bool]] = []
     if filters.member_ids:
@@ -154,7 +154,7 @@ def search(
     """One page of contributions matching ``query`` (or only ``filters`` when it is None)."""
     postgres = engine.dialect.name == "postgresql"
     c = CONTRIBUTION.c
-    where = _filter_clauses(filters, postgres)
+    where = _filter_clauses(filters)
     has_text = query is not None and not query.is_empty
     if has_text and query is not None:
         where += _exact_phrase_clauses(query, postgres)
@@ -225,6 +225,6 @@ def _highlights(conn: Any, query: ParsedQuery, ids: list[int], postgres: bool) -
 
 def count_contributions(engine: Engine, filters: SearchFilters) -> int:
     """How many contributions match ``filters`` alone: exact, for "how many times" questions."""
-    where = _filter_clauses(filters, engine.dialect.name == "postgresql")
+    where = _filter_clauses(filters)
     with engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(CONTRIBUTION).where(*where)).scalar_one())

@@ -205,3 +205,39 @@ async def test_rate_limited_follow_up_is_retried(bot: HansardBot, emulator: Disc
     message = await handle.wait_for_message(timeout=10)
     assert "Tim Loughton" in all_text(message)
     await asyncio.sleep(0)
+
+
+async def test_page_buttons_stop_cleanly_when_they_time_out(
+    bot: HansardBot, emulator: DiscordEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot import views
+
+    monkeypatch.setattr(views, "VIEW_TIMEOUT_SECONDS", 0.3)
+    handle = await emulator.send_slash_command("hansard search", {"query": "government"}, user="alice")
+    first = await handle.wait_for_message()
+    assert button(first, "Next")["disabled"] is False
+    await handle.wait_for_edit(1, timeout=5)
+    timed_out = handle.final_message()
+    assert timed_out is not None
+    assert button(timed_out, "Next")["disabled"] is True and button(timed_out, "Previous")["disabled"] is True
+    # The link buttons still open the citations.
+    assert all(b.get("url") for b in buttons(timed_out) if b["style"] == 5)
+    assert timed_out["embeds"] == first["embeds"]
+
+
+async def test_slow_answer_meant_for_the_asker_alone_stays_private(
+    bot: HansardBot, emulator: DiscordEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = bot.core.search
+
+    def slow_search(request: SearchRequest) -> SearchReply:
+        time.sleep(2.0)
+        return original(request)
+
+    monkeypatch.setattr(bot.core, "search", slow_search)
+    handle = await emulator.send_slash_command("hansard search", {"query": "afganistan"}, user="alice")
+    assert (await handle.response())["type"] == 5
+    await emulator.wait_until(lambda: handle.followups, 10, "the private follow-up")
+    [followup] = handle.followups
+    assert followup["flags"] & EPHEMERAL and "Nothing in the loaded Hansard matches" in followup["content"]
+    assert handle.final_message() is None  # the public "thinking…" message is gone
