@@ -21,7 +21,15 @@ from storage.query import ParsedQuery, parse_query
 from storage.records import HOUSE_OF_COMMONS, HOUSE_OF_LORDS
 from storage.reference_data import bundled_data_dir, load_bill_informal_names, load_member_aliases
 from storage.search import SearchFilters, SortOrder, count_contributions, search
-from storage.store import StoreStats, activity_summary, debate_rows, find_contribution, member_rows, store_stats
+from storage.store import (
+    MemberRow,
+    StoreStats,
+    activity_summary,
+    debate_rows,
+    find_contribution,
+    member_rows,
+    store_stats,
+)
 
 from commands.citations import formal_reference
 from commands.dates import DateError, DateRange, parse_date_range
@@ -96,6 +104,7 @@ class HansardCore:
         self.bills = NameIndex.for_bills([])
         self._bill_debates: dict[str, tuple[int, ...]] = {}
         self._member_by_key: dict[str, NameEntry] = {}
+        self._member_rows: dict[int, MemberRow] = {}
         self._bill_by_key: dict[str, NameEntry] = {}
         self._vocabulary: Counter[str] = Counter()
         self._vocabulary_words: list[str] = []
@@ -109,6 +118,7 @@ class HansardCore:
         The new objects replace the old ones in single assignments, so a search
         running in another thread sees either the old or the new index, whole.
         """
+        members = {row.id: row for row in member_rows(self.engine)}
         member_entries = [
             NameEntry(
                 key=row.id,
@@ -116,7 +126,7 @@ class HansardCore:
                 detail=", ".join(part for part in (row.party, row.house) if part),
                 weight=float(row.contributions),
             )
-            for row in member_rows(self.engine)
+            for row in members.values()
         ]
         alias_file = self.data_dir / "member_aliases.csv"
         if alias_file.is_file():
@@ -146,6 +156,7 @@ class HansardCore:
             for title in bill_debates
         ]
         vocabulary = self._load_vocabulary()
+        self._member_rows = members
         self._member_by_key = {str(entry.key): entry for entry in member_entries}
         self._bill_by_key = {str(entry.key): entry for entry in bill_entries}
         self.members = NameIndex.for_members(member_entries)
@@ -379,23 +390,27 @@ class HansardCore:
         page = search(self.engine, None, filters, SortOrder.NEWEST, limit=limit)
         return [self.result_item(hit.contribution) for hit in page.hits]
 
+    @staticmethod
+    def _unresolved(kind: str, text: str, resolved: _Resolved) -> LookupReply:
+        return LookupReply(
+            understood=f"{kind} “{safe_text(truncate(text, 80))}”",
+            problem=resolved.problem,
+            message=resolved.message,
+            candidates=list(resolved.candidates),
+        )
+
     def member(self, name: str) -> LookupReply:
         resolved = self.resolve_member(name)
         if resolved.candidate is None:
-            return LookupReply(
-                understood=f"member “{safe_text(truncate(name, 80))}”",
-                problem=resolved.problem,
-                message=resolved.message,
-                candidates=list(resolved.candidates),
-            )
+            return self._unresolved("member", name, resolved)
         member = resolved.candidate
         member_id = int(member.key)
         summary = activity_summary(self.engine, member_ids=[member_id])
-        party, _, house = member.detail.rpartition(", ") if ", " in member.detail else ("", "", member.detail)
+        row = self._member_rows.get(member_id)
         profile = MemberProfile(
             member=member,
-            party=party or None,
-            house=house or None,
+            party=row.party if row else None,
+            house=row.house if row else None,
             contributions=summary.contributions,
             first_date=summary.first_date,
             last_date=summary.last_date,
@@ -408,12 +423,7 @@ class HansardCore:
     def bill(self, title: str) -> LookupReply:
         resolved = self.resolve_bill(title)
         if resolved.candidate is None:
-            return LookupReply(
-                understood=f"bill “{safe_text(truncate(title, 80))}”",
-                problem=resolved.problem,
-                message=resolved.message,
-                candidates=list(resolved.candidates),
-            )
+            return self._unresolved("bill", title, resolved)
         bill = resolved.candidate
         debate_ids = self.bill_debate_ids(str(bill.key))
         summary = activity_summary(self.engine, debate_ids=debate_ids, top=5)
