@@ -85,7 +85,7 @@ class HansardBot(commands.AutoShardedBot):
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         self.tree.error(on_app_command_error)
-        self.digest_scheduler.add_jobs()
+        await self.digest_scheduler.add_jobs()
         self.import_scheduler.add_jobs()
         if self.start_scheduler:
             self.scheduler.start()

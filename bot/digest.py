@@ -51,7 +51,7 @@ class DigestScheduler:
         # together would otherwise race (harmlessly, the claim decides, but needlessly).
         self._running = asyncio.Lock()
 
-    def add_jobs(self) -> None:
+    async def add_jobs(self) -> None:
         """The catch-up job and a cron job per subscription (the scheduler is started by the bot)."""
         self.scheduler.add_job(
             self.run_due,
@@ -61,12 +61,13 @@ class DigestScheduler:
             coalesce=True,
             max_instances=1,
         )
-        self.sync_jobs()
+        await self.sync_jobs()
 
-    def sync_jobs(self) -> None:
+    async def sync_jobs(self) -> None:
         """Make the cron jobs match the stored subscriptions (after any change to them)."""
+        active = await asyncio.to_thread(list_subscriptions, self.digests.engine, active_only=True)
         wanted = {}
-        for subscription in list_subscriptions(self.digests.engine, active_only=True):
+        for subscription in active:
             hour, minute = parse_time_of_day(subscription.time_of_day)
             trigger = CronTrigger(
                 day_of_week=DAY_NAMES[subscription.weekday or 0] if subscription.frequency == "weekly" else "*",
@@ -121,7 +122,9 @@ class DigestScheduler:
             message = await channel.send(embed=render_digest(content), nonce=claimed.nonce)
         except (discord.HTTPException, TypeError) as exc:
             reason = _failure_reason(exc)
-            now_state = await asyncio.to_thread(self.digests.failed, claimed, reason, self.clock())
+            # Lost access or a deleted channel will not mend itself; a server error may.
+            permanent = isinstance(exc, discord.Forbidden | discord.NotFound | TypeError)
+            now_state = await asyncio.to_thread(self.digests.failed, claimed, reason, self.clock(), permanent)
             if now_state is not None and now_state.paused:
                 log.warning(
                     "digest #%s for channel %s paused: %s",
@@ -129,11 +132,16 @@ class DigestScheduler:
                     subscription.channel_id,
                     now_state.paused_reason,
                 )
-                self.sync_jobs()
+                await self.sync_jobs()
             else:
                 log.info("digest #%s failed, will retry: %s", subscription.id, reason)
             return False
-        await asyncio.to_thread(self.digests.delivered, claimed, message.id, self.clock())
+        if not await asyncio.to_thread(self.digests.delivered, claimed, message.id, self.clock()):
+            log.error(
+                "digest #%s: the claim on period %s expired while posting; another process may post it too",
+                subscription.id,
+                claimed.delivery.period,
+            )
         log.info("digest #%s posted to channel %s", subscription.id, subscription.channel_id)
         return True
 

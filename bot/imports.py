@@ -54,13 +54,20 @@ async def run_import(
         waiter = asyncio.ensure_future(changed.wait())
         await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
         waiter.cancel()
-        if changed.is_set() and on_progress is not None and time.monotonic() - last_sent >= interval and latest:
-            changed.clear()
-            last_sent = time.monotonic()
-            try:
-                await on_progress(latest[0])
-            except Exception:  # a failed progress edit must not stop the import's reporting
-                log.exception("could not report import progress")
+        changed.clear()
+        if task.done() or on_progress is None or not latest:
+            continue
+        wait_more = interval - (time.monotonic() - last_sent)
+        if wait_more > 0:
+            # Too soon after the last edit: let the import go on, then show where it got to.
+            await asyncio.wait({task}, timeout=wait_more)
+            if task.done():
+                break
+        last_sent = time.monotonic()
+        try:
+            await on_progress(latest[0])
+        except Exception:  # a failed progress edit must not stop the import or its reporting
+            log.exception("could not report import progress")
     return await task
 
 

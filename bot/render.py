@@ -24,7 +24,7 @@ from commands.replies import (
     ResultItem,
     SearchReply,
 )
-from commands.text import ELLIPSIS, truncate
+from commands.text import ELLIPSIS, safe_text, truncate
 from storage.store import StoreStats
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
@@ -55,10 +55,6 @@ class Rendered:
 
 def _date(day: dt.date | None) -> str:
     return f"{day.day} {day:%b %Y}" if day else "undated"
-
-
-def embed_length(embed: discord.Embed) -> int:
-    return len(embed)
 
 
 def fit_embed(embed: discord.Embed) -> discord.Embed:
@@ -116,7 +112,7 @@ def _add_results(embed: discord.Embed, items: Sequence[ResultItem], first_number
 
 def candidates_text(message: str | None, candidates: Sequence[Candidate]) -> str:
     lines = [message or "Pick one of these:"]
-    lines += [f"• **{c.name}**" + (f" — {c.detail}" if c.detail else "") for c in candidates[:10]]
+    lines += [f"• **{safe_text(c.name)}**" + (f" — {safe_text(c.detail)}" if c.detail else "") for c in candidates[:10]]
     lines.append("Run the command again with the full name (autocomplete offers each).")
     return truncate("\n".join(lines), CONTENT_LIMIT)
 
@@ -236,7 +232,7 @@ def render_digest(content: DigestContent) -> discord.Embed:
             break
         lines: list[str] = []
         for item in section.items:
-            line = f"• **{_who(item)}**: {truncate(item.excerpt, 180)} {_citation(item)}"
+            line = f"• **{_who(item)}**: {item.excerpt} {_citation(item)}"
             if len("\n".join([*lines, line])) > FIELD_VALUE_LIMIT:
                 break
             lines.append(line)

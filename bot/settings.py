@@ -46,7 +46,7 @@ class Settings(BaseSettings):
         default_factory=list, description="Shards this process runs (with SHARD_COUNT)."
     )
     digest_grace_minutes: int = Field(
-        default=360, ge=0, description="A digest missed while the bot was down is still posted this late."
+        default=360, ge=1, description="A digest missed while the bot was down is still posted this late."
     )
     import_sources: dict[str, SourceSettings] = Field(
         default_factory=dict,

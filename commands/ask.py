@@ -93,9 +93,9 @@ def _describe(kind: str, u: Understanding) -> str:
     if u.topic:
         parts.append(f"about “{safe_text(u.topic)}”")
     if u.member:
-        parts.append(f"by {u.member.entry.name}")
+        parts.append(f"by {safe_text(u.member.entry.name)}")
     if u.bill:
-        parts.append(f"on {u.bill.entry.name}")
+        parts.append(f"on {safe_text(u.bill.entry.name)}")
     if u.house:
         parts.append(f"in the {u.house}")
     if u.dates:

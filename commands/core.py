@@ -214,7 +214,13 @@ class HansardCore:
 
     # --- results ---------------------------------------------------------------------------
 
-    def result_item(self, row: Contribution, highlighted: str | None = None, score: float | None = None) -> ResultItem:
+    def result_item(
+        self,
+        row: Contribution,
+        highlighted: str | None = None,
+        score: float | None = None,
+        excerpt_length: int | None = None,
+    ) -> ResultItem:
         assert row.id is not None
         return ResultItem(
             row_id=row.id,
@@ -226,7 +232,7 @@ class HansardCore:
             title=safe_text(row.title),
             debate_title=safe_text(row.debate_title) if row.debate_title else None,
             reference=formal_reference(row.house, row.sitting_date, row.references),
-            excerpt=excerpt(row.text, highlighted, self.excerpt_length),
+            excerpt=excerpt(row.text, highlighted, excerpt_length or self.excerpt_length),
             score=round(score, 4) if score is not None else None,
         )
 
@@ -371,9 +377,9 @@ class HansardCore:
         """How the request was understood, in words."""
         parts = [f"“{safe_text(query.describe())}”" if not query.is_empty else "contributions"]
         if member:
-            parts.append(f"by {member.name}")
+            parts.append(f"by {safe_text(member.name)}")
         if bill:
-            parts.append(f"on {bill.name}")
+            parts.append(f"on {safe_text(bill.name)}")
         if filters.house:
             parts.append(f"in the {filters.house}")
         if filters.party:
@@ -466,8 +472,8 @@ def paginate(paragraphs: Sequence[str], limit: int) -> list[str]:
     for paragraph in paragraphs:
         safe = safe_text(paragraph)
         while len(safe) > limit:
-            # One paragraph longer than a page: split it at a word boundary.
-            head = truncate(safe, limit).removesuffix("…")
+            # One paragraph longer than a page: split it at a word boundary (or anywhere, if it has none).
+            head = truncate(safe, limit).removesuffix("…") or safe[:limit]
             if current:
                 pages.append(current)
                 current = ""

@@ -7,6 +7,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from commands.text import safe_text
+
 MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): number for number, name in enumerate(calendar.month_abbr) if name})
 MONTHS["sept"] = 9
@@ -48,7 +50,7 @@ def _date(year: int, month: int, day: int, text: str) -> DateRange:
     try:
         value = dt.date(year, month, day)
     except ValueError:
-        raise DateError(f"{text!r} is not a real date") from None
+        raise DateError(f"“{safe_text(text)}” is not a real date") from None
     return DateRange(value, value, text)
 
 
@@ -69,7 +71,7 @@ def find_date_range(text: str) -> tuple[DateRange, tuple[int, int]] | None:
             return found, match.span()
     match = _MONTH_YEAR.search(text)
     if match:
-        start = dt.date(int(match.group(2)), MONTHS[match.group(1).lower()], 1)
+        start = _date(int(match.group(2)), MONTHS[match.group(1).lower()], 1, match.group(0)).start
         return DateRange(start, _month_end(start), match.group(0)), match.span()
     match = _YEAR.search(text)
     if match:
@@ -84,6 +86,7 @@ def parse_date_range(text: str) -> DateRange:
     found = find_date_range(cleaned)
     if found is None or len(found[0].text) < len(cleaned.strip(" ,.")):
         raise DateError(
-            f"Could not read the date {cleaned[:40]!r}: write it like 2010-02-23, 23 February 2010 or Feb 2010."
+            f"Could not read the date “{safe_text(cleaned[:40])}”: "
+            "write it like 2010-02-23, 23 February 2010 or Feb 2010."
         )
     return found[0]

@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 from sqlalchemy import Engine
 from storage.digests import (
@@ -29,12 +30,15 @@ from storage.digests import (
 from storage.models import Delivery, Subscription
 from storage.query import parse_query
 from storage.search import SearchFilters, SortOrder, search
+from storage.store import debate_ids_titled
 
 from commands.core import HOUSES, HansardCore
 from commands.replies import ResultItem
 from commands.text import safe_text, truncate
 
 DEFAULT_TIMEZONE = "Europe/London"
+# A digest lists many contributions in one embed: a line each.
+DIGEST_EXCERPT_CHARS = 180
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _TIME = re.compile(r"^\s*([01]?\d|2[0-3])[:.h]?([0-5]\d)?\s*$")
 
@@ -134,33 +138,25 @@ def local_occurrence(day: dt.date, hour: int, minute: int, zone: ZoneInfo) -> dt
     return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone).astimezone(dt.UTC)
 
 
-def latest_period(subscription: Subscription, now: dt.datetime) -> dt.datetime:
-    """The most recent scheduled instant at or before ``now`` (UTC)."""
+def _occurrences(subscription: Subscription, now: dt.datetime, step: int) -> Iterator[dt.datetime]:
+    """Scheduled instants (UTC) on the local days from ``now``'s, walking ``step`` days at a time."""
     zone = ZoneInfo(subscription.timezone)
     hour, minute = parse_time_of_day(subscription.time_of_day)
     day = now.astimezone(zone).date()
-    for back in range(0, 8):
-        candidate_day = day - dt.timedelta(days=back)
-        if subscription.frequency == "weekly" and candidate_day.weekday() != subscription.weekday:
-            continue
-        instant = local_occurrence(candidate_day, hour, minute, zone)
-        if instant <= now:
-            return instant
-    raise AssertionError("a daily or weekly schedule always has an occurrence within 8 days")
+    for offset in range(0, 9):
+        candidate_day = day + dt.timedelta(days=offset * step)
+        if subscription.frequency != "weekly" or candidate_day.weekday() == subscription.weekday:
+            yield local_occurrence(candidate_day, hour, minute, zone)
+
+
+def latest_period(subscription: Subscription, now: dt.datetime) -> dt.datetime:
+    """The most recent scheduled instant at or before ``now`` (UTC)."""
+    return next(instant for instant in _occurrences(subscription, now, -1) if instant <= now)
 
 
 def next_period(subscription: Subscription, now: dt.datetime) -> dt.datetime:
-    zone = ZoneInfo(subscription.timezone)
-    hour, minute = parse_time_of_day(subscription.time_of_day)
-    day = now.astimezone(zone).date()
-    for ahead in range(0, 9):
-        candidate_day = day + dt.timedelta(days=ahead)
-        if subscription.frequency == "weekly" and candidate_day.weekday() != subscription.weekday:
-            continue
-        instant = local_occurrence(candidate_day, hour, minute, zone)
-        if instant > now:
-            return instant
-    raise AssertionError("a daily or weekly schedule always has an occurrence within 9 days")
+    """The first scheduled instant after ``now`` (UTC)."""
+    return next(instant for instant in _occurrences(subscription, now, 1) if instant > now)
 
 
 def describe(subscription: Subscription) -> str:
@@ -169,9 +165,9 @@ def describe(subscription: Subscription) -> str:
     )
     parts = [f"#{subscription.id}: {when} at {subscription.time_of_day} ({subscription.timezone})"]
     if subscription.member_name:
-        parts.append(f"by {subscription.member_name}")
+        parts.append(f"by {safe_text(subscription.member_name)}")
     if subscription.bill_title:
-        parts.append(f"on {subscription.bill_title}")
+        parts.append(f"on {safe_text(subscription.bill_title)}")
     if subscription.keywords:
         parts.append(f"matching “{safe_text(subscription.keywords)}”")
     if subscription.house:
@@ -226,9 +222,8 @@ class DigestCore:
         except ValueError as exc:
             return DigestReply(str(exc), ok=False)
         timezone = request.timezone.strip() or DEFAULT_TIMEZONE
-        try:
-            ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError):
+        # Only real zone names: ZoneInfo("Europe") would find a folder, not a zone.
+        if timezone not in available_timezones():
             return DigestReply(
                 f"“{safe_text(timezone[:40])}” is not a time zone: use a name like Europe/London.", ok=False
             )
@@ -321,7 +316,8 @@ class DigestCore:
 
     def content(self, subscription: Subscription, after_id: int, up_to_id: int | None) -> DigestContent | None:
         """What is new for ``subscription`` in the id range, grouped by debate; None when nothing is."""
-        debate_ids = self.core.bill_debate_ids(subscription.bill_title) if subscription.bill_title else ()
+        # Read from the store, not the in-memory index: another process may have imported new debates.
+        debate_ids = tuple(debate_ids_titled(self.engine, subscription.bill_title)) if subscription.bill_title else ()
         if subscription.bill_title and not debate_ids:
             return None
         filters = SearchFilters(
@@ -337,7 +333,7 @@ class DigestCore:
             return None
         sections: OrderedDict[str, list[ResultItem]] = OrderedDict()
         for hit in page.hits:
-            item = self.core.result_item(hit.contribution, hit.highlighted)
+            item = self.core.result_item(hit.contribution, hit.highlighted, excerpt_length=DIGEST_EXCERPT_CHARS)
             sections.setdefault(item.debate_title or item.title, []).append(item)
         return DigestContent(
             title=truncate(f"Hansard digest — {describe(subscription)}", 256),
@@ -361,10 +357,10 @@ class DigestCore:
         for subscription in list_subscriptions(self.engine, active_only=True):
             if subscription_ids is not None and subscription.id not in subscription_ids:
                 continue
-            if subscription.retry_at is not None and _utc(subscription.retry_at) > now:
+            if subscription.retry_at is not None and subscription.retry_at > now:
                 continue
             period = latest_period(subscription, now)
-            if now - period > self.settings.grace or period < _utc(subscription.created_at):
+            if now - period > self.settings.grace or period < subscription.created_at:
                 continue
             delivery = claim_delivery(self.engine, subscription, period, self.claimant, now, self.settings.lease)
             if delivery is not None:
@@ -374,17 +370,18 @@ class DigestCore:
     def content_of(self, claimed: Claimed) -> DigestContent | None:
         return self.content(claimed.subscription, claimed.delivery.watermark_from, claimed.delivery.watermark_to)
 
-    def delivered(self, claimed: Claimed, message_id: int, now: dt.datetime) -> None:
-        complete_delivery(self.engine, claimed.delivery, message_id, now)
+    def delivered(self, claimed: Claimed, message_id: int, now: dt.datetime) -> bool:
+        """Record the post; False if this process had lost the claim meanwhile (it is logged)."""
+        return complete_delivery(self.engine, claimed.delivery, message_id, now)
 
-    def nothing_new(self, claimed: Claimed, now: dt.datetime) -> None:
-        complete_delivery(self.engine, claimed.delivery, None, now)
+    def nothing_new(self, claimed: Claimed, now: dt.datetime) -> bool:
+        return complete_delivery(self.engine, claimed.delivery, None, now)
 
-    def failed(self, claimed: Claimed, error: str, now: dt.datetime) -> Subscription | None:
+    def failed(self, claimed: Claimed, error: str, now: dt.datetime, permanent: bool) -> Subscription | None:
+        """Record a failed post and when to retry; ``permanent`` failures (no access, no channel)
+        count towards pausing the subscription."""
         failures = claimed.subscription.consecutive_failures + 1
         delay = min(self.settings.backoff_base * 2 ** (failures - 1), self.settings.backoff_cap)
-        return fail_delivery(self.engine, claimed.delivery, error, now + delay, self.settings.pause_after)
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+        return fail_delivery(
+            self.engine, claimed.delivery, error, now + delay, self.settings.pause_after, counts_toward_pause=permanent
+        )

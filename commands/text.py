@@ -48,8 +48,11 @@ def truncate(text: str, limit: int) -> str:
     space = cut.rfind(" ")
     if space > limit // 2:
         cut = cut[:space]
-    # Never leave a dangling escape backslash or half a bold marker at the cut.
+    # Never leave a dangling escape backslash or half a bold marker at the cut...
     cut = cut.rstrip("\\* ")
+    # ...nor an open bold run (escaped text has no "**" of its own, so these are ours).
+    if cut.count("**") % 2:
+        cut = cut[: cut.rfind("**")] + cut[cut.rfind("**") + 2 :]
     return cut + ELLIPSIS
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +27,18 @@ def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
 
 
+@functools.lru_cache(maxsize=256)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _regexp(pattern: str, value: str | None) -> bool:
+    """SQLite's REGEXP operator, which SQLite leaves to the application to define."""
+    return value is not None and _compiled(pattern).search(value) is not None
+
+
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.create_function("regexp", 2, _regexp, deterministic=True)
     cursor = dbapi_connection.cursor()
     # WAL lets searches read while an import writes; NORMAL is durable enough in WAL mode.
     cursor.execute("PRAGMA journal_mode=WAL")

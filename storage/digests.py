@@ -68,8 +68,8 @@ def count_guild_subscriptions(engine: Engine, guild_id: int) -> int:
 def delete_subscription(engine: Engine, guild_id: int, subscription_id: int) -> bool:
     """Remove a subscription of this guild (never another guild's); True if one was removed."""
     s = SUBSCRIPTION_TABLE.c
+    # Its deliveries go with it (ON DELETE CASCADE); another guild's subscription is untouched.
     with engine.begin() as conn:
-        conn.execute(delete(DELIVERY_TABLE).where(DELIVERY_TABLE.c.subscription_id == subscription_id))
         result = conn.execute(delete(SUBSCRIPTION_TABLE).where(and_(s.id == subscription_id, s.guild_id == guild_id)))
         return result.rowcount > 0
 
@@ -77,22 +77,6 @@ def delete_subscription(engine: Engine, guild_id: int, subscription_id: int) -> 
 def newest_contribution_id(engine: Engine) -> int:
     with engine.connect() as conn:
         return int(conn.execute(select(func.coalesce(func.max(CONTRIBUTION_TABLE.c.id), 0))).scalar_one())
-
-
-def last_delivered_period(engine: Engine, subscription_id: int) -> dt.datetime | None:
-    d = DELIVERY_TABLE.c
-    with engine.connect() as conn:
-        value = conn.execute(
-            select(func.max(d.period)).where(d.subscription_id == subscription_id, d.status.in_((SENT, EMPTY)))
-        ).scalar_one()
-    return _aware(value)
-
-
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    """SQLite hands back naive datetimes; everything stored is UTC."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=dt.UTC)
-    return value
 
 
 def claim_delivery(
@@ -106,31 +90,39 @@ def claim_delivery(
     """Claim the delivery of ``period`` for ``subscription``; None if it is done or held by another."""
     assert subscription.id is not None
     d = DELIVERY_TABLE.c
-    newest = newest_contribution_id(engine)
-    try:
-        with engine.begin() as conn:
-            conn.execute(
-                insert(DELIVERY_TABLE).values(
-                    subscription_id=subscription.id,
-                    period=period,
-                    status=CLAIMED,
-                    claimed_by=claimant[:100],
-                    claimed_at=now,
-                    watermark_from=subscription.watermark_id,
-                    watermark_to=max(newest, subscription.watermark_id),
-                    attempts=1,
+    this_period = and_(d.subscription_id == subscription.id, d.period == period)
+    with engine.connect() as conn:
+        status = conn.execute(select(d.status).where(this_period)).scalar()
+    if status in (SENT, EMPTY):
+        return None
+    claimed = False
+    if status is None:
+        # Look before inserting: a failed INSERT still uses up a PostgreSQL sequence value,
+        # and the catch-up job asks about every subscription every minute.
+        newest = newest_contribution_id(engine)
+        try:
+            with engine.begin() as conn:
+                conn.execute(
+                    insert(DELIVERY_TABLE).values(
+                        subscription_id=subscription.id,
+                        period=period,
+                        status=CLAIMED,
+                        claimed_by=claimant[:100],
+                        claimed_at=now,
+                        watermark_from=subscription.watermark_id,
+                        watermark_to=max(newest, subscription.watermark_id),
+                        attempts=1,
+                    )
                 )
-            )
-    except IntegrityError:
+            claimed = True
+        except IntegrityError:
+            pass  # another process claimed it between our look and our insert
+    if not claimed:
         # Already claimed: take it over only if it failed, or its claimant's lease ran out.
         with engine.begin() as conn:
             taken = conn.execute(
                 update(DELIVERY_TABLE)
-                .where(
-                    d.subscription_id == subscription.id,
-                    d.period == period,
-                    or_(d.status == FAILED, and_(d.status == CLAIMED, d.claimed_at < now - lease)),
-                )
+                .where(this_period, or_(d.status == FAILED, and_(d.status == CLAIMED, d.claimed_at < now - lease)))
                 .values(status=CLAIMED, claimed_by=claimant[:100], claimed_at=now, attempts=d.attempts + 1)
             )
             if taken.rowcount != 1:
@@ -141,15 +133,21 @@ def claim_delivery(
         ).one()
 
 
-def complete_delivery(engine: Engine, delivery: Delivery, message_id: int | None, now: dt.datetime) -> None:
-    """Record the delivery as posted (or as empty) and advance the subscription's watermark."""
+def complete_delivery(engine: Engine, delivery: Delivery, message_id: int | None, now: dt.datetime) -> bool:
+    """Record the delivery as posted (or as empty) and advance the subscription's watermark.
+
+    False if the claim was no longer ours (its lease ran out and another process took it).
+    """
     s = SUBSCRIPTION_TABLE.c
+    d = DELIVERY_TABLE.c
     with engine.begin() as conn:
-        conn.execute(
+        done = conn.execute(
             update(DELIVERY_TABLE)
-            .where(DELIVERY_TABLE.c.id == delivery.id)
+            .where(d.id == delivery.id, d.status == CLAIMED, d.claimed_by == delivery.claimed_by)
             .values(status=SENT if message_id else EMPTY, message_id=message_id, sent_at=now, error=None)
         )
+        if done.rowcount != 1:
+            return False
         conn.execute(
             update(SUBSCRIPTION_TABLE)
             .where(s.id == delivery.subscription_id)
@@ -161,6 +159,7 @@ def complete_delivery(engine: Engine, delivery: Delivery, message_id: int | None
                 retry_at=None,
             )
         )
+    return True
 
 
 def fail_delivery(
@@ -169,8 +168,10 @@ def fail_delivery(
     error: str,
     retry_at: dt.datetime,
     pause_after: int,
+    counts_toward_pause: bool = True,
 ) -> Subscription | None:
-    """Record a failed attempt; pause the subscription after ``pause_after`` failures in a row.
+    """Record a failed attempt; pause the subscription after ``pause_after`` counted failures in a row
+    (a lost channel or lost access counts; a passing server error only delays).
 
     Returns the subscription as it now stands.
     """
@@ -182,7 +183,7 @@ def fail_delivery(
         conn.execute(
             update(SUBSCRIPTION_TABLE)
             .where(s.id == delivery.subscription_id)
-            .values(consecutive_failures=s.consecutive_failures + 1, retry_at=retry_at)
+            .values(consecutive_failures=s.consecutive_failures + (1 if counts_toward_pause else 0), retry_at=retry_at)
         )
         conn.execute(
             update(SUBSCRIPTION_TABLE)

@@ -25,12 +25,6 @@ class LockHolder:
     started_at: dt.datetime | None
 
 
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=dt.UTC)
-    return value
-
-
 def acquire(
     engine: Engine, holder: str, requested_by: str | None, source: str, stale_after: dt.timedelta = STALE_AFTER
 ) -> LockHolder | None:
@@ -56,7 +50,7 @@ def current_holder(engine: Engine) -> LockHolder | None:
         row = conn.execute(select(c.holder, c.requested_by, c.source, c.started_at).where(c.id == 1)).first()
     if row is None or row.holder is None:
         return None
-    return LockHolder(row.holder, row.requested_by, row.source, _aware(row.started_at))
+    return LockHolder(row.holder, row.requested_by, row.source, row.started_at)
 
 
 def heartbeat(engine: Engine, holder: str) -> None:

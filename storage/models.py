@@ -12,12 +12,34 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Table, Text, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timezone-aware datetime on both back ends: stored in UTC, read back with tzinfo=UTC.
+
+    (SQLite keeps no offset and hands back naive values; this is the one place that mends that.)
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 class Member(SQLModel, table=True):
@@ -92,7 +114,7 @@ class Contribution(SQLModel, table=True):
     session: str | None = Field(default=None, max_length=32, index=True)
     chamber: str | None = Field(default=None, max_length=255)
     subjects: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    index_timestamp: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    index_timestamp: dt.datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     paragraphs: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # The paragraphs joined by blank lines: what the full-text index reads.
     text: str = Field(sa_column=Column(Text, nullable=False))
@@ -101,7 +123,7 @@ class Contribution(SQLModel, table=True):
     source: str = Field(max_length=1000)
     import_run_id: int | None = Field(default=None, foreign_key="import_run.id", index=True)
     imported_at: dt.datetime = Field(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False, index=True)
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True)
     )
 
 
@@ -114,8 +136,8 @@ class ImportRun(SQLModel, table=True):
     source: str = Field(max_length=1000)
     requested_by: str | None = Field(default=None, max_length=255)
     status: str = Field(default="running", max_length=32)
-    started_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
-    finished_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    started_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    finished_at: dt.datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     files_done: int = 0
     new: int = 0
     updated: int = 0
@@ -160,8 +182,8 @@ class Subscription(SQLModel, table=True):
     paused: bool = False
     paused_reason: str | None = Field(default=None, max_length=500)
     consecutive_failures: int = 0
-    retry_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
-    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+    retry_at: dt.datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 
 class Delivery(SQLModel, table=True):
@@ -172,16 +194,16 @@ class Delivery(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     subscription_id: int = Field(foreign_key="subscription.id", index=True, ondelete="CASCADE")
     # The scheduled time of the period, in UTC.
-    period: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    period: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     status: str = Field(default="claimed", max_length=16)  # claimed, sent, empty, failed
     claimed_by: str = Field(max_length=100)
-    claimed_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    claimed_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     # The contributions this delivery covers: ids in (watermark_from, watermark_to].
     watermark_from: int = Field(sa_column=Column(BigInteger, nullable=False))
     watermark_to: int = Field(sa_column=Column(BigInteger, nullable=False))
     attempts: int = 0
     message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
-    sent_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    sent_at: dt.datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     error: str | None = Field(default=None, max_length=500)
 
 
@@ -198,9 +220,9 @@ class ImportLock(SQLModel, table=True):
     holder: str | None = Field(default=None, max_length=100)
     requested_by: str | None = Field(default=None, max_length=255)
     source: str | None = Field(default=None, max_length=1000)
-    started_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    started_at: dt.datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     # Refreshed as the import goes on; a lock not refreshed for a while belonged to a dead process.
-    heartbeat_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    heartbeat_at: dt.datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 IMPORT_LOCK_TABLE: Table = ImportLock.__table__  # type: ignore[attr-defined]

@@ -28,8 +28,6 @@ class Term:
     words: tuple[str, ...]
     # Written in quotes by the user: matched exactly, not stemmed.
     quoted: bool = False
-    # What the user typed, for exact matching of quoted phrases.
-    raw: str = ""
 
     @property
     def is_phrase(self) -> bool:
@@ -73,7 +71,7 @@ def _term(text: str, quoted: bool) -> Term | None:
     words = tuple(word.lower()[:MAX_WORD_CHARS] for word in _WORD.findall(text))
     if not words:
         return None
-    return Term(words=words[:MAX_TERMS], quoted=quoted, raw=" ".join(text.split()))
+    return Term(words=words[:MAX_TERMS], quoted=quoted)
 
 
 def parse_query(text: str) -> ParsedQuery:
@@ -125,13 +123,12 @@ def fts5_match(query: ParsedQuery) -> str:
     return expression
 
 
-def like_pattern(term: Term) -> str:
-    """A LIKE pattern matching a quoted phrase as typed, punctuation aside.
+def phrase_pattern(term: Term, postgres: bool) -> str:
+    """A regular expression for a quoted term as written: its words in order, whole words only,
+    anything but letters and digits between them (so ``Yarl's`` also matches ``Yarl’s``).
 
-    Every character other than a letter or digit becomes ``_``, so ``Yarl's`` also
-    matches the typographic apostrophe, and ``%``/``_`` typed by the user match
-    only themselves loosely rather than as wildcards.
+    Words hold only letters and digits, so nothing a user types becomes regex syntax.
     """
-    core = re.sub(r"^[\W_]+|[\W_]+$", "", term.raw.lower())
-    body = "".join(ch if ch.isalnum() else "_" for ch in core)
-    return f"%{body}%"
+    if postgres:
+        return r"\m" + r"[^[:alnum:]]+".join(term.words) + r"\M"
+    return r"(?i)(?<![^\W_])" + r"[\W_]+".join(re.escape(word) for word in term.words) + r"(?![^\W_])"

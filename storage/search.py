@@ -22,7 +22,7 @@ from sqlmodel import Session, col
 from sqlmodel import select as sqlmodel_select
 
 from storage.models import CONTRIBUTION_TABLE, Contribution
-from storage.query import Clause, ParsedQuery, Term, fts5_match, like_pattern
+from storage.query import Clause, ParsedQuery, Term, fts5_match, phrase_pattern
 
 RANK_WINDOW = 10_000
 COUNT_CAP = 1_000
@@ -96,19 +96,19 @@ def _filter_clauses(filters: SearchFilters) -> list[ColumnElement[bool]]:
 
 
 def _exact_phrase_clauses(query: ParsedQuery, postgres: bool) -> list[ColumnElement[bool]]:
-    """Quoted phrases are matched as written, not stemmed: checked on the stored text."""
+    """Quoted terms are matched as written, not stemmed: checked on the stored text of the
+    full-text matches (REGEXP on SQLite is the Python function that storage.db registers)."""
     c = CONTRIBUTION.c
     clauses: list[ColumnElement[bool]] = []
+    flags = "i" if postgres else None
 
-    def like(term: Term) -> ColumnElement[bool]:
-        pattern = like_pattern(term)
-        if postgres:
-            return or_(c.text.ilike(pattern), c.title.ilike(pattern))
-        return or_(c.text.like(pattern), c.title.like(pattern))
+    def written(term: Term) -> ColumnElement[bool]:
+        pattern = phrase_pattern(term, postgres)
+        return or_(c.text.regexp_match(pattern, flags), c.title.regexp_match(pattern, flags))
 
     for clause in query.required:
         if all(term.quoted for term in clause.alternatives):
-            clauses.append(or_(*(like(term) for term in clause.alternatives)))
+            clauses.append(or_(*(written(term) for term in clause.alternatives)))
     return clauses
 
 
@@ -167,7 +167,8 @@ def search(
         else:
             match = text("contribution_fts MATCH :match").bindparams(match=fts5_match(query))
             where.append(match)  # type: ignore[arg-type]
-            # Column weights: words in the speech count more than the (shared) debate title.
+            # Column weights: words in the speech count more than the (shared) debate title,
+            # as the tsvector's weights (text A, title B) do on PostgreSQL.
             score = literal_column("bm25(contribution_fts, 0.5, 1.0)")
             base = select(c.id).select_from(_FTS.join(CONTRIBUTION, c.id == literal_column("contribution_fts.rowid")))
             # FTS5 yields matches in rowid order natively: the window needs no sort.

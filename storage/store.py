@@ -14,7 +14,8 @@ from sqlmodel import Session, col, select
 
 from storage.models import CONTRIBUTION_TABLE, DEBATE_TABLE, MEMBER_TABLE, Contribution, Debate, ImportRun, Member
 
-_DIGITS = re.compile(r"\d{1,20}")
+# Up to 18 digits: any larger number is no contribution id and would overflow a 64-bit column.
+_DIGITS = re.compile(r"\d{1,18}")
 
 
 def find_contribution(engine: Engine, uri_or_id: str) -> Contribution | None:
@@ -44,18 +45,9 @@ def record_dict(row: Contribution) -> dict[str, Any]:
         "session": row.session,
         "chamber": row.chamber,
         "subjects": list(row.subjects),
-        "index_timestamp": _iso(row.index_timestamp),
+        "index_timestamp": row.index_timestamp.isoformat() if row.index_timestamp else None,
         "paragraphs": list(row.paragraphs),
     }
-
-
-def _iso(value: dt.datetime | None) -> str | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        # SQLite returns naive datetimes; the importer only stores aware ones, in UTC.
-        value = value.replace(tzinfo=dt.UTC)
-    return value.isoformat()
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,3 +191,10 @@ def latest_import_run(engine: Engine, source: str | None = None) -> ImportRun | 
         statement = statement.where(ImportRun.source == source)
     with Session(engine) as session:
         return session.exec(statement).first()
+
+
+def debate_ids_titled(engine: Engine, title: str) -> list[int]:
+    """Every debate (of any session) with this title."""
+    d = DEBATE_TABLE.c
+    with engine.connect() as conn:
+        return [int(i) for i in conn.execute(sa_select(d.id).where(d.title == title)).scalars()]

@@ -31,8 +31,6 @@ log = logging.getLogger(__name__)
 def _when(moment: dt.datetime | None) -> str:
     if moment is None:
         return "never"
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
     return discord.utils.format_dt(moment, "R")
 
 

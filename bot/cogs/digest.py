@@ -12,7 +12,7 @@ from discord.ext import commands
 from bot.cogs.hansard import choices
 from bot.render import CONTENT_LIMIT, render_digest
 from commands.digest import WEEKDAYS, DigestReply, SubscribeRequest, timezone_names
-from commands.text import truncate
+from commands.text import plain_text, truncate
 
 if TYPE_CHECKING:
     from bot.client import HansardBot
@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 Frequency = Literal["daily", "weekly"]
 Weekday = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 HouseChoice = Literal["Commons", "Lords"]
+# Subscription ids are 32-bit in the store; a larger number typed by hand is refused by Discord itself.
+SubscriptionId = app_commands.Range[int, 1, 2**31 - 1]
 
 assert len(WEEKDAYS) == 7
 
@@ -50,12 +52,13 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Sched
     async def subscription_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[int]]:
-        if interaction.guild_id is None:
+        if interaction.guild_id is None or not interaction.permissions.manage_channels:
             return []
-        infos = self.bot.digests.subscriptions(interaction.guild_id, None, self.bot.digest_scheduler.clock())
+        now = self.bot.digest_scheduler.clock()
+        infos = await asyncio.to_thread(self.bot.digests.subscriptions, interaction.guild_id, None, now)
         wanted = current.strip().lower().lstrip("#")
         return [
-            app_commands.Choice(name=truncate(info.description, 100), value=info.id)
+            app_commands.Choice(name=truncate(plain_text(info.description), 100), value=info.id)
             for info in infos
             if wanted in info.description.lower()
         ][:25]
@@ -113,7 +116,7 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Sched
         )
         reply = await asyncio.to_thread(self.bot.digests.subscribe, request, self.bot.digest_scheduler.clock())
         if reply.ok:
-            self.bot.digest_scheduler.sync_jobs()
+            await self.bot.digest_scheduler.sync_jobs()
         await interaction.response.send_message(_reply_text(reply), ephemeral=not reply.ok)
 
     @app_commands.command(name="list", description="This channel's digests and when each runs next")
@@ -143,29 +146,29 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Sched
     @app_commands.command(name="unsubscribe", description="Remove one of this server's digests")
     @app_commands.describe(subscription="The digest to remove")
     @app_commands.autocomplete(subscription=subscription_autocomplete)
-    async def unsubscribe(self, interaction: discord.Interaction, subscription: int) -> None:
+    async def unsubscribe(self, interaction: discord.Interaction, subscription: SubscriptionId) -> None:
         assert interaction.guild_id is not None
         reply = await asyncio.to_thread(self.bot.digests.unsubscribe, interaction.guild_id, subscription)
         if reply.ok:
-            self.bot.digest_scheduler.sync_jobs()
+            await self.bot.digest_scheduler.sync_jobs()
         await interaction.response.send_message(reply.message, ephemeral=True)
 
     @app_commands.command(name="resume", description="Deliver a paused digest again")
     @app_commands.describe(subscription="The paused digest")
     @app_commands.autocomplete(subscription=subscription_autocomplete)
-    async def resume(self, interaction: discord.Interaction, subscription: int) -> None:
+    async def resume(self, interaction: discord.Interaction, subscription: SubscriptionId) -> None:
         assert interaction.guild_id is not None
         reply = await asyncio.to_thread(self.bot.digests.resume, interaction.guild_id, subscription)
         if reply.ok:
-            self.bot.digest_scheduler.sync_jobs()
+            await self.bot.digest_scheduler.sync_jobs()
         await interaction.response.send_message(reply.message, ephemeral=True)
 
     @app_commands.command(name="preview", description="What the next digest would contain now")
     @app_commands.describe(subscription="The digest to preview")
     @app_commands.autocomplete(subscription=subscription_autocomplete)
-    async def preview(self, interaction: discord.Interaction, subscription: int) -> None:
+    async def preview(self, interaction: discord.Interaction, subscription: SubscriptionId) -> None:
         assert interaction.guild_id is not None
-        found = self.bot.digests.subscription(subscription, interaction.guild_id)
+        found = await asyncio.to_thread(self.bot.digests.subscription, subscription, interaction.guild_id)
         if found is None:
             await interaction.response.send_message(f"There is no digest #{subscription} here.", ephemeral=True)
             return

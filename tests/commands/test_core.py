@@ -281,3 +281,39 @@ def test_ask_how_many_times(core: HansardCore) -> None:
 def test_ask_falls_back_to_search(core: HansardCore) -> None:
     reply = ask(core, "afghanistan troops")
     assert isinstance(reply, SearchReply) and reply.results
+
+
+def test_quoted_word_is_matched_as_written(core: HansardCore) -> None:
+    quoted = search(core, '"review"')
+    assert quoted.results and quoted.total < search(core, "review").total
+    with core.engine.connect() as conn:
+        from sqlalchemy import text
+
+        for result in quoted.results:
+            body = conn.execute(text("SELECT text FROM contribution WHERE id = :i"), {"i": result.row_id}).scalar_one()
+            assert re.search(r"\breview\b", body, re.IGNORECASE), result.uri
+
+
+def test_quoted_phrase_tolerates_typographic_apostrophes(core: HansardCore) -> None:
+    straight = search(core, '"Yarl\'s Wood"')
+    assert straight.total > 0
+    assert straight.total == search(core, '"Yarl’s Wood"').total
+
+
+@pytest.mark.parametrize("date", ["Jan 0000", "0000-01-01", "31 February 2010", "99/99/2010"])
+def test_impossible_dates_are_explained_not_raised(core: HansardCore, date: str) -> None:
+    reply = search(core, "school", date_from=date)
+    assert reply.problem is Problem.BAD_INPUT and reply.message
+    assert isinstance(ask(core, f"who spoke about schools in {date}"), SearchReply | CountReply | LookupReply)
+
+
+def test_huge_contribution_id_is_not_found(core: HansardCore) -> None:
+    assert core.contribution("9" * 19).problem is Problem.NOT_FOUND
+    assert core.contribution("9" * 18).problem is Problem.NOT_FOUND
+
+
+def test_long_paragraph_without_spaces_is_paged(core: HansardCore) -> None:
+    from commands.core import paginate
+
+    pages = paginate(["*" * 5000, "short"], 3800)
+    assert all(0 < len(page) <= 3800 for page in pages)

@@ -198,8 +198,8 @@ SQLITE_FTS = [
 
 POSTGRES_FTS = [
     """ALTER TABLE contribution ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
-        setweight(to_tsvector('english', coalesce(title, '')), 'A')
-        || setweight(to_tsvector('english', text), 'B')) STORED""",
+        setweight(to_tsvector('english', coalesce(title, '')), 'B')
+        || setweight(to_tsvector('english', text), 'A')) STORED""",
     "CREATE INDEX ix_contribution_search_vector ON contribution USING gin (search_vector)",
 ]
 

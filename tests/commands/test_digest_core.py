@@ -1,0 +1,120 @@
+"""Digest rules without Discord: periods across DST, subscription checks, guild isolation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from commands.core import HansardCore
+from commands.digest import DigestCore, SubscribeRequest, latest_period, next_period
+from storage.db import make_engine
+from storage.digests import deliveries
+from storage.models import Subscription
+
+UTC = dt.UTC
+
+
+def schedule(frequency: str = "daily", weekday: int | None = None, time: str = "08:00") -> Subscription:
+    return Subscription(
+        guild_id=1,
+        channel_id=2,
+        created_by=3,
+        frequency=frequency,
+        weekday=weekday,
+        time_of_day=time,
+        timezone="Europe/London",
+        filters_key="",
+        watermark_id=0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("now", "latest", "following"),
+    [
+        # Summer time: 08:00 London is 07:00 UTC.
+        (
+            dt.datetime(2026, 6, 10, 7, 0, tzinfo=UTC),
+            dt.datetime(2026, 6, 10, 7, 0, tzinfo=UTC),
+            dt.datetime(2026, 6, 11, 7, 0, tzinfo=UTC),
+        ),
+        (
+            dt.datetime(2026, 6, 10, 6, 59, tzinfo=UTC),
+            dt.datetime(2026, 6, 9, 7, 0, tzinfo=UTC),
+            dt.datetime(2026, 6, 10, 7, 0, tzinfo=UTC),
+        ),
+        # Across the spring-forward night and the fall-back night.
+        (
+            dt.datetime(2026, 3, 29, 6, 30, tzinfo=UTC),
+            dt.datetime(2026, 3, 28, 8, 0, tzinfo=UTC),
+            dt.datetime(2026, 3, 29, 7, 0, tzinfo=UTC),
+        ),
+        (
+            dt.datetime(2026, 10, 25, 7, 30, tzinfo=UTC),
+            dt.datetime(2026, 10, 24, 7, 0, tzinfo=UTC),
+            dt.datetime(2026, 10, 25, 8, 0, tzinfo=UTC),
+        ),
+    ],
+)
+def test_daily_periods_keep_wall_clock_time(now: dt.datetime, latest: dt.datetime, following: dt.datetime) -> None:
+    assert latest_period(schedule(), now) == latest
+    assert next_period(schedule(), now) == following
+
+
+def test_weekly_periods() -> None:
+    friday = schedule("weekly", weekday=4, time="17:30")
+    wednesday = dt.datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
+    assert latest_period(friday, wednesday) == dt.datetime(2026, 6, 5, 16, 30, tzinfo=UTC)
+    assert next_period(friday, wednesday) == dt.datetime(2026, 6, 12, 16, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def digest_core(bundled_sqlite: Engine, tmp_path: Path) -> Iterator[DigestCore]:
+    path = Path(str(bundled_sqlite.url.database))
+    with bundled_sqlite.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copy(path, tmp_path / "copy.db")
+    engine = make_engine(f"sqlite:///{tmp_path / 'copy.db'}")
+    yield DigestCore(HansardCore(engine))
+    engine.dispose()
+
+
+NOW = dt.datetime(2026, 6, 10, 5, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"timezone": "Europe"}, "not a time zone"),
+        ({"timezone": "Mars/Olympus"}, "not a time zone"),
+        ({"time_of_day": "25:00"}, "not a time of day"),
+        ({"frequency": "hourly"}, "daily or weekly"),
+        ({"member": "Smith"}, "More than one member"),
+        ({"keywords": "!!!"}, "no words"),
+    ],
+)
+def test_bad_subscriptions_are_explained(digest_core: DigestCore, changes: dict[str, str], message: str) -> None:
+    request = SubscribeRequest(guild_id=1, channel_id=2, user_id=3, **changes)  # type: ignore[arg-type]
+    reply = digest_core.subscribe(request, NOW)
+    assert not reply.ok and message in reply.message
+
+
+def test_another_guild_cannot_touch_a_subscription(digest_core: DigestCore) -> None:
+    reply = digest_core.subscribe(SubscribeRequest(guild_id=1, channel_id=2, user_id=3), NOW)
+    assert reply.ok and reply.subscription is not None
+    number = reply.subscription.id
+    [claimed] = digest_core.due(dt.datetime(2026, 6, 11, 7, 0, tzinfo=UTC))
+    digest_core.nothing_new(claimed, dt.datetime(2026, 6, 11, 7, 1, tzinfo=UTC))
+
+    assert not digest_core.unsubscribe(guild_id=99, subscription_id=number).ok
+    assert not digest_core.resume(guild_id=99, subscription_id=number).ok
+    assert digest_core.subscription(number, guild_id=99) is None
+    assert [d.status for d in deliveries(digest_core.engine, number)] == ["empty"]
+    assert digest_core.due(dt.datetime(2026, 6, 11, 7, 5, tzinfo=UTC)) == []
+
+    assert digest_core.unsubscribe(guild_id=1, subscription_id=number).ok
+    assert deliveries(digest_core.engine, number) == []
