@@ -7,9 +7,8 @@ import datetime as dt
 import getpass
 import json
 import logging
-import os
-import socket
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +20,15 @@ from sqlalchemy import Engine
 
 from bot.client import HansardBot
 from bot.console import BOLD, CONSOLE_HELP, NO_BOLD, Reply, render, split_line
-from bot.settings import get_settings
-from commands.admin import AdminCore, ImportSource
+from bot.settings import admin_core, digest_core, get_settings, process_name
+from commands.admin import AdminCore, stop_if_lost
 from commands.ask import ask
 from commands.core import HansardCore, SearchRequest
-from commands.digest import DigestCore, DigestSettings
+from commands.digest import DigestCore
 from commands.text import plain_text
 from storage.db import make_engine, migrate
 from storage.digests import list_subscriptions
+from storage.import_lock import ImportBusy, holding
 from storage.importer import ImportSummary, import_paths
 from storage.reference_data import bundled_data_dir
 from storage.search import SortOrder
@@ -61,10 +61,23 @@ def print_import_summary(summary: ImportSummary) -> None:
         click.echo(f"  {error}", err=True)
 
 
-def run_import(engine: Engine, paths: list[Path], requested_by: str | None = None) -> ImportSummary:
-    """Import with a progress bar on a terminal, plain otherwise."""
+def import_with_progress(engine: Engine, paths: list[Path], requested_by: str) -> ImportSummary:
+    """Import under the import lock (one at a time, also beside a running bot), with a
+    progress bar on a terminal. Exits with a message if another import is running."""
+    label = ", ".join(str(p) for p in paths)
+    try:
+        with holding(engine, process_name("cli"), requested_by, label) as lost:
+            return _import_showing_progress(engine, paths, requested_by, lost)
+    except ImportBusy as busy:
+        click.echo(str(busy), err=True)
+        sys.exit(2)
+
+
+def _import_showing_progress(
+    engine: Engine, paths: list[Path], requested_by: str, lost: threading.Event
+) -> ImportSummary:
     if not err_console.is_terminal:
-        return import_paths(engine, paths, requested_by=requested_by)
+        return import_paths(engine, paths, requested_by=requested_by, progress=stop_if_lost(lost, None))
     total = sum(1 for _ in iter_source_files(paths))
     with Progress(
         TextColumn("importing"),
@@ -81,7 +94,7 @@ def run_import(engine: Engine, paths: list[Path], requested_by: str | None = Non
             detail = f"{summary.new} new, {summary.updated} updated, {summary.failed} failed"
             progress.update(task, completed=summary.files_done, detail=detail)
 
-        return import_paths(engine, paths, requested_by=requested_by, progress=on_progress)
+        return import_paths(engine, paths, requested_by=requested_by, progress=stop_if_lost(lost, on_progress))
 
 
 def echo_json(value: Any) -> None:
@@ -112,7 +125,7 @@ def _engine(ctx: click.Context) -> Engine:
 @click.pass_context
 def import_command(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     """Import files, directories, .zip or .tar.gz archives (either format)."""
-    summary = run_import(_engine(ctx), list(paths), requested_by="cli")
+    summary = import_with_progress(_engine(ctx), list(paths), requested_by="cli")
     print_import_summary(summary)
     if not summary.ok:
         sys.exit(1)
@@ -314,8 +327,7 @@ def digest_group() -> None:
 
 
 def _digests(ctx: click.Context) -> DigestCore:
-    settings = get_settings()
-    return DigestCore(_core(ctx), DigestSettings(grace=dt.timedelta(minutes=settings.digest_grace_minutes)))
+    return digest_core(_core(ctx), get_settings(), claimant=process_name("cli"))
 
 
 @digest_group.command("list")
@@ -373,14 +385,7 @@ def digest_run_now_command(ctx: click.Context) -> None:
 
 
 def _admin(ctx: click.Context) -> AdminCore:
-    settings = get_settings()
-    return AdminCore(
-        _core(ctx),
-        [ImportSource(name, source.location, source.schedule) for name, source in settings.import_sources.items()],
-        holder=f"cli:{socket.gethostname()}:{os.getpid()}",
-        fetch_timeout=settings.fetch_timeout_seconds,
-        max_download_bytes=settings.max_download_mb * 1024 * 1024,
-    )
+    return admin_core(_core(ctx), get_settings(), holder=process_name("cli"))
 
 
 @main.command("reimport")
@@ -454,7 +459,7 @@ def demo_command(ctx: click.Context) -> None:
     """Import the bundled real Hansard data and answer a question from it."""
     engine = _engine(ctx)
     click.echo(f"Database: {engine.url.render_as_string(hide_password=True)}")
-    summary = run_import(engine, bundled_import_paths(), requested_by="demo")
+    summary = import_with_progress(engine, bundled_import_paths(), requested_by="demo")
     print_import_summary(summary)
     core = _core(ctx)
     for question in DEMO_QUESTIONS:

@@ -2,29 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-import datetime as dt
 import logging
-import os
-import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
 import discord
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
 from discord.ext import commands
 from sqlalchemy import Engine
 
 from bot.digest import Clock, DigestScheduler, utc_now
 from bot.errors import on_app_command_error
 from bot.imports import ImportScheduler
-from bot.settings import Settings
-from commands.admin import AdminCore, ImportSource
+from bot.settings import Settings, admin_core, digest_core, process_name
 from commands.core import HansardCore
-from commands.digest import DigestCore, DigestSettings
 
 log = logging.getLogger(__name__)
 
+NAMES_REFRESH_SECONDS = 60
 EXTENSIONS = ("bot.cogs.hansard", "bot.cogs.digest", "bot.cogs.admin")
 
 
@@ -62,21 +60,11 @@ class HansardBot(commands.AutoShardedBot):
         self.settings = settings
         self.engine = engine
         self.core = core or HansardCore(engine, excerpt_length=settings.excerpt_length)
-        self.digests = DigestCore(
-            self.core,
-            DigestSettings(grace=dt.timedelta(minutes=settings.digest_grace_minutes)),
-            claimant=f"{socket.gethostname()}:{os.getpid()}",
-        )
+        self.digests = digest_core(self.core, settings, claimant=process_name())
         # One scheduler for digests and scheduled imports, in this process.
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self.digest_scheduler = DigestScheduler(self, self.digests, clock, self.scheduler)
-        self.admin = AdminCore(
-            self.core,
-            [ImportSource(name, s.location, s.schedule) for name, s in settings.import_sources.items()],
-            holder=self.digests.claimant,
-            fetch_timeout=settings.fetch_timeout_seconds,
-            max_download_bytes=settings.max_download_mb * 1024 * 1024,
-        )
+        self.admin = admin_core(self.core, settings, holder=self.digests.claimant)
         self.import_scheduler = ImportScheduler(self)
         self.start_scheduler = start_scheduler
         self.started_at = utc_now()
@@ -85,12 +73,20 @@ class HansardBot(commands.AutoShardedBot):
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         self.tree.error(on_app_command_error)
+        self.scheduler.add_job(
+            self._refresh_names, IntervalTrigger(seconds=NAMES_REFRESH_SECONDS), id="names-refresh", coalesce=True
+        )
         await self.digest_scheduler.add_jobs()
         self.import_scheduler.add_jobs()
         if self.start_scheduler:
             self.scheduler.start()
         # Commands are not synced here: syncing on every start is rate-limited and
         # needless; `hansard-bot sync` does it when the commands change.
+
+    async def _refresh_names(self) -> None:
+        """Pick up imports made by other processes (the CLI, another shard) without a restart."""
+        if await asyncio.to_thread(self.core.refresh_if_imported):
+            log.info("names and vocabulary re-read after an import")
 
     async def close(self) -> None:
         if self.scheduler.running:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -15,12 +16,13 @@ from pathlib import Path
 
 from storage.db import database_size_bytes
 from storage.fetch import FetchError, download
-from storage.import_lock import LockHolder, acquire, current_holder, heartbeat, release
+from storage.import_lock import ImportBusy, ImportLockLost, LockHolder, current_holder, holding
 from storage.importer import ImportSummary, finish_run, import_paths, start_run
 from storage.models import ImportRun
 from storage.store import StoreStats, latest_import_run, store_stats
 
 from commands.core import HansardCore
+from commands.text import safe_text
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +77,20 @@ class ErrorsPage:
     pages: int
 
 
+def stop_if_lost(
+    lost: threading.Event, progress: Callable[[ImportSummary], None] | None
+) -> Callable[[ImportSummary], None]:
+    """A progress callback that stops the import (between batches) once its lock was taken over."""
+
+    def on_progress(summary: ImportSummary) -> None:
+        if lost.is_set():
+            raise ImportLockLost("the import lock was taken over by another process")
+        if progress is not None:
+            progress(summary)
+
+    return on_progress
+
+
 def is_admin(user_id: int, admin_ids: Sequence[int], owner_ids: Sequence[int]) -> bool:
     """Admins are the configured users and the application's owners, nobody else."""
     return user_id in admin_ids or user_id in owner_ids
@@ -96,14 +112,12 @@ class AdminCore:
         *,
         fetch_timeout: float = 60.0,
         max_download_bytes: int = 512 * 1024 * 1024,
-        on_imported: Callable[[], None] | None = None,
     ) -> None:
         self.core = core
         self.sources = {source.name: source for source in sources}
         self.holder = holder
         self.fetch_timeout = fetch_timeout
         self.max_download_bytes = max_download_bytes
-        self.on_imported = on_imported
 
     def source_names(self, prefix: str = "") -> list[str]:
         wanted = prefix.strip().lower()
@@ -111,6 +125,14 @@ class AdminCore:
 
     def running(self) -> LockHolder | None:
         return current_holder(self.core.engine)
+
+    def refusal(self, name: str) -> str | None:
+        """Why an import of ``name`` cannot start now (unknown source, or one running), if it cannot."""
+        if name not in self.sources:
+            known = ", ".join(sorted(self.sources)) or "none"
+            return f"No import source is named “{safe_text(name[:60])}”. Configured: {known}."
+        held = self.running()
+        return str(ImportBusy(held)) if held is not None else None
 
     def reimport(
         self,
@@ -121,45 +143,34 @@ class AdminCore:
         """Import a configured source, one import at a time. Blocking: run it in a thread."""
         source = self.sources.get(name)
         if source is None:
-            known = ", ".join(sorted(self.sources)) or "none"
-            return ReimportOutcome(None, refused=f"No import source is named “{name[:60]}”. Configured: {known}.")
+            return ReimportOutcome(None, refused=self.refusal(name))
         engine = self.core.engine
-        held = acquire(engine, self.holder, requested_by, source.label)
-        if held is not None:
-            since = f" since {held.started_at:%Y-%m-%d %H:%M} UTC" if held.started_at else ""
-            return ReimportOutcome(
-                source,
-                refused=f"An import is already running: {held.source}, started by {held.requested_by}{since}.",
-            )
-        log.info("import of %s started by %s", source.label, requested_by)
-
-        def on_progress(summary: ImportSummary) -> None:
-            heartbeat(engine, self.holder)
-            if progress is not None:
-                progress(summary)
-
         try:
-            with tempfile.TemporaryDirectory(prefix="hansard-import-") as folder:
-                if source.is_url:
-                    path = download(
-                        source.location, Path(folder), timeout=self.fetch_timeout, max_bytes=self.max_download_bytes
+            with holding(engine, self.holder, requested_by, source.label) as lost:
+                log.info("import of %s started by %s", source.label, requested_by)
+                with tempfile.TemporaryDirectory(prefix="hansard-import-") as folder:
+                    if source.is_url:
+                        path = download(
+                            source.location, Path(folder), timeout=self.fetch_timeout, max_bytes=self.max_download_bytes
+                        )
+                    else:
+                        path = Path(source.location).expanduser()
+                    summary = import_paths(
+                        engine,
+                        [path],
+                        requested_by=requested_by,
+                        progress=stop_if_lost(lost, progress),
+                        label=source.label,
                     )
-                else:
-                    path = Path(source.location).expanduser()
-                summary = import_paths(
-                    engine, [path], requested_by=requested_by, progress=on_progress, label=source.label
-                )
+        except ImportBusy as busy:
+            return ReimportOutcome(source, refused=str(busy))
         except FetchError as exc:
             # Recorded like any import, so /admin errors shows it too; nothing was stored.
             failed = ImportSummary(run_id=start_run(engine, source.label, requested_by), failed=1, errors=[str(exc)])
             finish_run(engine, failed, "failed")
             log.warning("import of %s by %s failed: %s", source.label, requested_by, exc)
             return ReimportOutcome(source, summary=failed, error=str(exc))
-        finally:
-            release(engine, self.holder)
         self.core.refresh()
-        if self.on_imported is not None:
-            self.on_imported()
         log.info(
             "import of %s by %s: %s new, %s updated, %s unchanged, %s failed",
             source.label,

@@ -27,6 +27,7 @@ from storage.store import (
     activity_summary,
     debate_rows,
     find_contribution,
+    latest_import_run,
     member_rows,
     store_stats,
 )
@@ -107,6 +108,7 @@ class HansardCore:
         self._member_rows: dict[int, MemberRow] = {}
         self._bill_by_key: dict[str, NameEntry] = {}
         self._vocabulary: Counter[str] = Counter()
+        self._refreshed_after_run: int | None = None
         self._vocabulary_words: list[str] = []
         self.refresh()
 
@@ -155,6 +157,7 @@ class HansardCore:
             )
             for title in bill_debates
         ]
+        latest_run = latest_import_run(self.engine)
         vocabulary = self._load_vocabulary()
         self._member_rows = members
         self._member_by_key = {str(entry.key): entry for entry in member_entries}
@@ -163,7 +166,16 @@ class HansardCore:
         self.bills = NameIndex.for_bills(bill_entries)
         self._bill_debates = {title: tuple(ids) for title, ids in bill_debates.items()}
         self._vocabulary = vocabulary
+        self._refreshed_after_run = latest_run.id if latest_run else None
         self._vocabulary_words = [word for word, count in vocabulary.items() if count >= 2]
+
+    def refresh_if_imported(self) -> bool:
+        """Refresh if an import (by any process sharing the store) ran since the last refresh."""
+        latest_run = latest_import_run(self.engine)
+        if (latest_run.id if latest_run else None) == self._refreshed_after_run:
+            return False
+        self.refresh()
+        return True
 
     def _load_vocabulary(self) -> Counter[str]:
         c = CONTRIBUTION_TABLE.c

@@ -45,14 +45,16 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Operate
         self.bot = bot
         super().__init__()
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        owners = [self.bot.owner_id] if self.bot.owner_id else list(self.bot.owner_ids or ())
-        if not owners:
+    async def _is_admin(self, user: discord.User | discord.Member) -> bool:
+        if not self.bot.owner_id and not self.bot.owner_ids:
             # Fills owner_id/owner_ids from the application's info (once; discord.py caches it).
-            await self.bot.is_owner(interaction.user)
-            owners = [self.bot.owner_id] if self.bot.owner_id else list(self.bot.owner_ids or ())
+            await self.bot.is_owner(user)
+        owners = [self.bot.owner_id] if self.bot.owner_id else list(self.bot.owner_ids or ())
+        return is_admin(user.id, self.bot.settings.admin_user_ids, owners)
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
         command = interaction.command.qualified_name if interaction.command else "?"
-        if not is_admin(interaction.user.id, self.bot.settings.admin_user_ids, owners):
+        if not await self._is_admin(interaction.user):
             log.warning("refused /%s to user %s (not an admin)", command, interaction.user.id)
             raise app_commands.CheckFailure("Only the bot's operators can use admin commands.")
         log.info("admin /%s by user %s", command, interaction.user.id)
@@ -61,7 +63,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Operate
     async def source_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        if not is_admin(interaction.user.id, self.bot.settings.admin_user_ids, [self.bot.owner_id or 0]):
+        if not await self._is_admin(interaction.user):
             return []
         return [app_commands.Choice(name=name, value=name) for name in self.bot.admin.source_names(current)]
 
@@ -69,17 +71,10 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Operate
     @app_commands.describe(source="A source named in the bot's configuration")
     @app_commands.autocomplete(source=source_autocomplete)
     async def reimport(self, interaction: discord.Interaction, source: app_commands.Range[str, 1, 100]) -> None:
-        if source not in self.bot.admin.sources:
-            known = ", ".join(sorted(self.bot.admin.sources)) or "none configured"
-            await interaction.response.send_message(
-                f"No import source is named “{safe_text(source[:60])}”. Configured: {known}.", ephemeral=True
-            )
-            return
-        running = await asyncio.to_thread(self.bot.admin.running)
-        if running is not None:
-            await interaction.response.send_message(
-                f"An import is already running: {running.source}, started by {running.requested_by}.", ephemeral=True
-            )
+        # Refused at once when it cannot start; the lock still decides if two requests race.
+        refusal = await asyncio.to_thread(self.bot.admin.refusal, source)
+        if refusal is not None:
+            await interaction.response.send_message(refusal, ephemeral=True)
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         requested_by = f"{interaction.user} ({interaction.user.id})"
@@ -127,7 +122,9 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Operate
             )
         if status.running is not None:
             embed.add_field(
-                name="Importing now", value=f"{status.running.source} for {status.running.requested_by}", inline=False
+                name="Importing now",
+                value=truncate(f"{status.running.source} for {status.running.requested_by}", 1024),
+                inline=False,
             )
         next_imports = self.bot.import_scheduler.next_runs()
         for source_status in status.sources[:10]:

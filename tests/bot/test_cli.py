@@ -46,3 +46,21 @@ def test_console_answers_and_quits(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.output.count("Tim Loughton (Conservative)") >= 1
     assert "HC Deb 23 February 2010 vol 506 c185-6" in result.output
+
+
+def test_cli_import_waits_its_turn(tmp_path: Path) -> None:
+    from storage.db import make_engine, migrate
+    from storage.import_lock import acquire, current_holder, release
+    from tests.conftest import DATA
+
+    url = f"sqlite:///{tmp_path / 'lock.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    assert acquire(engine, "bot:elsewhere:1", "alice (42)", "commons: /srv/hansard") is None
+    result = CliRunner().invoke(cli, ["--database-url", url, "import", str(DATA / "samples")])
+    assert result.exit_code == 2
+    assert "already running" in result.output and "alice (42)" in result.output
+    release(engine, "bot:elsewhere:1")
+    result = CliRunner().invoke(cli, ["--database-url", url, "import", str(DATA / "samples")])
+    assert result.exit_code == 0 and "1 new" in result.output
+    assert current_holder(engine) is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -317,3 +318,19 @@ def test_long_paragraph_without_spaces_is_paged(core: HansardCore) -> None:
 
     pages = paginate(["*" * 5000, "short"], 3800)
     assert all(0 < len(page) <= 3800 for page in pages)
+
+
+def test_refresh_follows_imports_by_other_processes(tmp_path: Path) -> None:
+    from storage.db import make_engine, migrate
+    from storage.importer import import_paths
+    from tests.conftest import DATA
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'two.db'}")
+    migrate(engine)
+    core = HansardCore(engine)
+    assert core.refresh_if_imported() is False
+    assert core.members.match("Tim Loughton").best is None
+    import_paths(engine, [DATA / "samples"])  # as the CLI would, in another process
+    assert core.refresh_if_imported() is True
+    assert core.members.match("Tim Loughton").best is not None
+    assert core.refresh_if_imported() is False
