@@ -24,10 +24,6 @@ FAST_REPLY_SECONDS = 1.5
 T = TypeVar("T")
 
 
-async def in_thread(work: Callable[[], T]) -> T:
-    return await asyncio.to_thread(work)
-
-
 async def answer(
     interaction: discord.Interaction,
     work: Callable[[], T],
@@ -38,7 +34,7 @@ async def answer(
 
     ``make_view`` builds the buttons from the reply and its rendering (link buttons by default).
     """
-    task = asyncio.ensure_future(in_thread(work))
+    task = asyncio.ensure_future(asyncio.to_thread(work))
     done, _ = await asyncio.wait({task}, timeout=FAST_REPLY_SECONDS)
     if not done:
         await interaction.response.defer(thinking=True)

@@ -6,6 +6,7 @@ the reply. What to answer is decided in commands/.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Literal
@@ -23,7 +24,7 @@ from bot.render import (
     render_lookup,
     render_search,
 )
-from bot.respond import answer, in_thread, send
+from bot.respond import answer, send
 from bot.views import PagedView
 from commands.ask import ask
 from commands.core import CHOICE_PREFIX, HansardCore, SearchRequest
@@ -85,7 +86,7 @@ class HansardCog(commands.GroupCog, group_name="hansard", group_description="Sea
         """Previous/Next over the pages of a search, fetched again as they are turned."""
 
         async def fetch(page: int) -> Rendered:
-            reply = await in_thread(lambda: self.core.search(replace(request, page=page)))
+            reply = await asyncio.to_thread(self.core.search, replace(request, page=page))
             return render_search(reply)
 
         def make_view(reply: SearchReply, rendered: Rendered) -> discord.ui.View | None:
