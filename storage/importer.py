@@ -1,31 +1,45 @@
 """The importer: input files -> parsed records -> batched, idempotent upserts.
 
 Design:
-- Parsing is pure and runs in a worker process for large imports, so that
-  parsing and writing use both cores.
-- Writing uses Core bulk statements in batches, one transaction per batch. The
+- Parsing is pure and runs in worker processes for large imports, so that
+  parsing and writing use both cores. A worker turns each file into compact
+  rows: tuples of column values already serialised for the database, with
+  their content hash. Those are cheap to send back, and the importer process
+  is left with the writing.
+- Writing uses bulk statements in batches, one transaction per batch. The
   full-text index is maintained by the database in the same transaction
   (triggers on SQLite, a generated column on PostgreSQL), so a batch is either
   wholly in, index included, or not at all: an import killed at any moment
   leaves a consistent store, and running it again completes it.
+- On SQLite a batch's rows reach the table in one ``INSERT ... SELECT`` from a
+  staging table rather than one statement per row: FTS5 flushes its pending
+  index data at every statement, so per-row statements build the index out of
+  thousands of tiny segments that it then has to merge. On PostgreSQL new rows
+  go in with ``COPY``, long values compressed with lz4 where the server has it,
+  and the planner's statistics are refreshed after a big import.
 - Rows are keyed by URI; a content hash of the parsed record decides between
   new, updated and unchanged. A file that fails to parse touches nothing.
+- Memory is bounded by the batch size: directories are walked lazily and only
+  a bounded amount of parsed input is in flight.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+import json.encoder
 import multiprocessing
 import os
 import re
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.models import (
@@ -38,16 +52,25 @@ from storage.models import (
     utcnow,
 )
 from storage.parser import parse_contribution
-from storage.records import ParsedContribution, ParseError
+from storage.records import ParsedContribution, ParseError, Reference
 from storage.reference_data import MemberDirectory, bundled_data_dir
-from storage.sources import SourceFile, iter_source_files
+from storage.sources import MAX_FILE_BYTES, SourceFile, _from_path, is_archive, iter_source_files
 from storage.twfy import looks_like_twfy, parse_twfy_file
 
-BATCH_SIZE = 2000
-# Below this many files the worker process costs more than it saves.
+BATCH_SIZE = 10_000
+# Below this many files the worker processes cost more than they save.
 PARALLEL_THRESHOLD = 2000
 MAX_STORED_ERRORS = 1000
 SNIFF_BYTES = 4096
+# One task for a worker: this many files, or fewer when they are big (TWFY XML).
+CHUNK_FILES = 200
+CHUNK_BYTES = 1 << 20
+# Input bytes handed to the workers and not yet written: bounds memory.
+INFLIGHT_BYTES = 24 << 20
+# After writing this many rows on PostgreSQL, refresh the planner's statistics.
+ANALYZE_AFTER_ROWS = 10_000
+# Ids or URIs per lookup query (each query takes them as one JSON or array parameter).
+MAX_PARAMS = 30_000
 
 CONTRIBUTION = CONTRIBUTION_TABLE
 MEMBER = MEMBER_TABLE
@@ -129,24 +152,6 @@ def parse_source_file(source: SourceFile) -> FileOutcome:
         return FileOutcome(source.name, error=str(exc))
 
 
-def _parse_all(sources: Iterable[SourceFile], parallel: bool) -> Iterator[FileOutcome]:
-    if not parallel:
-        yield from map(parse_source_file, sources)
-        return
-    # spawn, not fork: the parent may hold threads (progress display) and open connections.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1) - 1), mp_context=context) as pool:
-        # map() keeps the order, and bounded chunks keep memory flat.
-        pending: list[SourceFile] = []
-        for source in sources:
-            pending.append(source)
-            if len(pending) >= BATCH_SIZE * 4:
-                yield from pool.map(parse_source_file, pending, chunksize=256)
-                pending = []
-        if pending:
-            yield from pool.map(parse_source_file, pending, chunksize=256)
-
-
 # --- rows ------------------------------------------------------------------------------------
 
 
@@ -185,6 +190,7 @@ def contribution_row(record: ParsedContribution) -> dict[str, Any]:
 
 
 def content_hash(row: dict[str, Any]) -> str:
+    """The hash of a row from `contribution_row` (the definition; `_pack` computes the same, faster)."""
     canonical = json.dumps(row, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -197,18 +203,390 @@ def debate_key(title: str, session: str | None) -> str:
     return f"{title.lower()}|{(session or '').lower()}"
 
 
+# --- packing: a record as the row the writer stores ------------------------------------------
+#
+# The JSON columns hold what SQLAlchemy's JSON type wrote, json.dumps(value), and the
+# content hash is sha256 of json.dumps(row, sort_keys=True, ensure_ascii=False). Both
+# are written out here with json's own string encoders (the C ones json.dumps calls),
+# so the stored text and the digest are exactly as before, at a fraction of the cost:
+# most text is ASCII, where the two encoders agree and one encoding serves both.
+
+_encode = json.encoder.encode_basestring  # ensure_ascii=False: the hash
+_encode_ascii = json.encoder.encode_basestring_ascii  # ensure_ascii=True: the columns
+_dumps = json.dumps
+
+
+def _json_scalar(value: str | int | None) -> str:
+    """A str, int or None as json.dumps(..., ensure_ascii=False) writes it."""
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return _encode(value)
+    return int.__repr__(value)
+
+
+def _json_column_scalar(value: str | int | None) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return _encode_ascii(value)
+    return int.__repr__(value)
+
+
+def _json_lists(values: Sequence[str]) -> tuple[str, str]:
+    """A list of strings as JSON for the hash and for its column."""
+    if not values:
+        return "[]", "[]"
+    column = "[" + ", ".join(map(_encode_ascii, values)) + "]"
+    if "".join(values).isascii():
+        return column, column
+    return "[" + ", ".join(map(_encode, values)) + "]", column
+
+
+def _references_json(references: Sequence[Reference], scalar: Callable[[str | int | None], str], sort: bool) -> str:
+    """The references column (keys in field order) or their form in the hash (keys sorted)."""
+    if sort:
+        parts = [
+            f'{{"end_column": {scalar(r.end_column)}, "raw": {scalar(r.raw)}, "start_column": '
+            f'{scalar(r.start_column)}, "suffix": {scalar(r.suffix)}, "volume": {scalar(r.volume)}}}'
+            for r in references
+        ]
+    else:
+        parts = [
+            f'{{"volume": {scalar(r.volume)}, "start_column": {scalar(r.start_column)}, "end_column": '
+            f'{scalar(r.end_column)}, "suffix": {scalar(r.suffix)}, "raw": {scalar(r.raw)}}}'
+            for r in references
+        ]
+    return "[" + ", ".join(parts) + "]"
+
+
+def _extra_json(extra: dict[str, str], scalar: Callable[[str | int | None], str], sort: bool) -> str:
+    keys = sorted(extra) if sort else extra
+    return "{" + ", ".join([f"{scalar(key)}: {scalar(extra[key])}" for key in keys]) + "}"
+
+
+# The columns a worker fills, in this order, then the ones the writer adds.
+_PARSED_COLUMNS = (
+    "uri",
+    "contribution_id",
+    "title",
+    "member_name",
+    "party",
+    "house",
+    "houses",
+    "sitting_date",
+    "debate_title",
+    "debate_types",
+    "contribution_type",
+    "references",
+    "session",
+    "chamber",
+    "subjects",
+    "index_timestamp",
+    "paragraphs",
+    "text",
+    "extra",
+    "content_hash",
+    "source",
+)
+_COLUMNS = (*_PARSED_COLUMNS, "member_id", "debate_id", "import_run_id", "imported_at")
+_HASH = _PARSED_COLUMNS.index("content_hash")
+_PARSED = len(_PARSED_COLUMNS)
+# After the columns a packed row carries what the writer needs to find or create
+# the member, debate and subjects: member key and row, debate key and row, subjects.
+_MEMBER_KEY, _MEMBER_ROW, _DEBATE_KEY, _DEBATE_ROW, _SUBJECTS = range(_PARSED, _PARSED + 5)
+
+# One parsed contribution ready for the writer (see above), and one parsed file:
+# (name, error, rows).
+PackedRow = tuple[Any, ...]
+PackedOutcome = tuple[str, str | None, list[PackedRow]]
+# A source file as sent to a worker: (name, path, data, error).
+_Job = tuple[str, str | None, bytes | None, str | None]
+
+
+def _sqlite_bind_processor(column: Any) -> Callable[[Any], Any]:
+    """SQLAlchemy's own conversion of a column's values for SQLite, so stored values are as before."""
+    processor = column.type._cached_bind_processor(sqlite.dialect())
+    assert processor is not None
+    return cast(Callable[[Any], Any], processor)
+
+
+_sqlite_date = _sqlite_bind_processor(CONTRIBUTION.c.sitting_date)
+_sqlite_datetime = _sqlite_bind_processor(CONTRIBUTION.c.index_timestamp)
+
+
+def _pack(record: ParsedContribution, source: str, dialect: str) -> PackedRow:
+    """A record as a packed row: column values as the database stores them, then what the writer needs."""
+    paragraphs = record.paragraphs
+    text = "\n\n".join(paragraphs)
+    column_paragraphs = [_encode_ascii(p) for p in paragraphs]
+    hash_paragraphs = column_paragraphs if text.isascii() else [_encode(p) for p in paragraphs]
+    houses = _json_lists(record.houses)
+    debate_types = _json_lists(record.debate_types)
+    subjects = _json_lists(record.subjects)
+    sitting_date = record.sitting_date
+    index_timestamp = record.index_timestamp
+    house = record.house
+    member = record.member
+    canonical = "".join(
+        [
+            '{"chamber": ',
+            _json_scalar(record.chamber),
+            ', "contribution_id": ',
+            _json_scalar(record.contribution_id),
+            ', "contribution_type": ',
+            _json_scalar(record.contribution_type),
+            ', "debate_title": ',
+            _json_scalar(record.debate_title),
+            ', "debate_types": ',
+            debate_types[0],
+            ', "extra": ',
+            _extra_json(record.extra, _json_scalar, sort=True),
+            ', "house": ',
+            _json_scalar(house),
+            ', "houses": ',
+            houses[0],
+            ', "index_timestamp": ',
+            "null" if index_timestamp is None else _encode(str(index_timestamp)),
+            ', "member_name": ',
+            _json_scalar(member),
+            ', "paragraphs": [',
+            ", ".join(hash_paragraphs),
+            '], "party": ',
+            _json_scalar(record.party),
+            ', "references": ',
+            _references_json(record.references, _json_scalar, sort=True),
+            ', "session": ',
+            _json_scalar(record.session),
+            ', "sitting_date": ',
+            "null" if sitting_date is None else _encode(str(sitting_date)),
+            ', "subjects": ',
+            subjects[0],
+            ', "text": "',
+            "\\n\\n".join([p[1:-1] for p in hash_paragraphs]),
+            '", "title": ',
+            _json_scalar(record.title),
+            ', "uri": ',
+            _json_scalar(record.uri),
+            "}",
+        ]
+    )
+    member_fields: tuple[str, str | None, str | None, str | None] | None = None
+    if member:
+        person = None
+        if record.member_ref:
+            directory = _member_directory()
+            found = directory.by_member_ref(record.member_ref) if directory is not None else None
+            person = found.person_ref if found else None
+        member_fields = (member, house, record.party, person)
+    title_for_debate = record.debate_title or record.title
+    debate_fields = (
+        (title_for_debate[:500], record.session, bool(_BILL_TITLE.search(title_for_debate)))
+        if title_for_debate
+        else None
+    )
+    sqlite_dates = dialect == "sqlite"
+    return (
+        record.uri,
+        record.contribution_id,
+        record.title,
+        member,
+        record.party,
+        house,
+        houses[1],
+        _sqlite_date(sitting_date) if sqlite_dates else sitting_date,
+        record.debate_title,
+        debate_types[1],
+        record.contribution_type,
+        _references_json(record.references, _json_column_scalar, sort=False),
+        record.session,
+        record.chamber,
+        subjects[1],
+        _sqlite_datetime(index_timestamp) if sqlite_dates else index_timestamp,
+        "[" + ", ".join(column_paragraphs) + "]",
+        text,
+        _extra_json(record.extra, _json_column_scalar, sort=False),
+        hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
+        source[:1000],
+        member_key(house, member) if member else None,
+        member_fields,
+        debate_key(title_for_debate, record.session) if title_for_debate else None,
+        debate_fields,
+        record.subjects,
+    )
+
+
+def _parse_packed(source: SourceFile, dialect: str) -> PackedOutcome:
+    outcome = parse_source_file(source)
+    if outcome.error is not None:
+        return outcome.name, outcome.error, []
+    return outcome.name, None, [_pack(record, outcome.name, dialect) for record in outcome.records]
+
+
+def _read_job(job: _Job) -> SourceFile:
+    name, path, data, error = job
+    if path is not None:
+        try:
+            with open(path, "rb") as handle:
+                return SourceFile(name, data=handle.read())
+        except OSError:
+            return SourceFile(name, path=Path(path))  # parse_source_file reports why
+    return SourceFile(name, data=data, error=error)
+
+
+def _parse_chunk(jobs: list[_Job], dialect: str) -> list[PackedOutcome]:
+    """A worker's task: read, parse and pack a chunk of files."""
+    return [_parse_packed(_read_job(job), dialect) for job in jobs]
+
+
+def _job_of(source: SourceFile) -> tuple[_Job, int]:
+    """A source as sent to a worker, and its size in bytes (roughly what it costs in flight)."""
+    if source.path is not None and source.data is None and source.error is None:
+        try:
+            size = os.stat(source.path).st_size
+        except OSError:
+            size = 0
+        return (source.name, str(source.path), None, None), size
+    return (source.name, None, source.data, source.error), len(source.data or b"")
+
+
+def _source_of(job: _Job) -> SourceFile:
+    name, path, data, error = job
+    return SourceFile(name, None if path is None else Path(path), data, error)
+
+
+def _walk_files(directory: str) -> Iterator[str]:
+    """The files below ``directory`` in the order of ``sorted(Path(directory).rglob("*"))``, lazily.
+
+    Hidden names (".x") are skipped, with everything below them, and symlinked
+    directories are not followed, as `storage.sources.iter_source_files` does;
+    but only one directory's names are held at a time, not a Path per file.
+    """
+    names: list[str] = []
+    subdirectories: set[str] = set()
+    others: set[str] = set()  # neither a directory nor a plain file: symlinks, sockets...
+    try:
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                names.append(entry.name)
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        subdirectories.add(entry.name)
+                    elif not entry.is_file(follow_symlinks=False):
+                        others.add(entry.name)
+                except OSError:
+                    others.add(entry.name)
+    except OSError:
+        return
+    names.sort()
+    for name in names:
+        path = os.path.join(directory, name)
+        if name in subdirectories:
+            yield from _walk_files(path)
+        elif name not in others or os.path.isfile(path):
+            yield path
+
+
+def _iter_jobs(paths: Iterable[Path]) -> Iterator[tuple[_Job, int]]:
+    """What `iter_source_files` gives, as jobs with their sizes; directories are walked lazily.
+
+    Memory stays flat with millions of files, and a plain file costs one stat and
+    no Path. Archives and files too big to read go through `storage.sources`.
+    """
+    for root in paths:
+        if not root.is_dir():
+            for source in iter_source_files([root]):
+                yield _job_of(source)
+            continue
+        for path in _walk_files(str(root)):
+            if not is_archive(Path(os.path.basename(path))):
+                try:
+                    size = os.stat(path).st_size
+                except OSError:
+                    size = -1
+                if 0 <= size <= MAX_FILE_BYTES:
+                    yield (path, path, None, None), size
+                    continue
+            for source in _from_path(Path(path)):
+                yield _job_of(source)
+
+
+def _worker_count() -> int:
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def _parse_all(jobs: Iterable[tuple[_Job, int]], parallel: bool, dialect: str) -> Iterator[PackedOutcome]:
+    """Every file parsed and packed, in order."""
+    if not parallel:
+        for job, _ in jobs:
+            yield _parse_packed(_source_of(job), dialect)
+        return
+    # spawn, not fork: the parent may hold threads (progress display) and open connections.
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=_worker_count(), mp_context=context)
+    # Chunks in flight, oldest first, with their input sizes: results come back in order,
+    # and the workers keep parsing ahead while a batch is written, up to INFLIGHT_BYTES.
+    inflight: deque[tuple[Future[list[PackedOutcome]], int]] = deque()
+    inflight_bytes = 0
+    try:
+        chunk: list[_Job] = []
+        chunk_bytes = 0
+        for job, size in jobs:
+            chunk.append(job)
+            chunk_bytes += size
+            if len(chunk) < CHUNK_FILES and chunk_bytes < CHUNK_BYTES:
+                continue
+            inflight.append((pool.submit(_parse_chunk, chunk, dialect), chunk_bytes))
+            inflight_bytes += chunk_bytes
+            chunk, chunk_bytes = [], 0
+            while inflight_bytes >= INFLIGHT_BYTES:
+                done, done_bytes = inflight.popleft()
+                inflight_bytes -= done_bytes
+                yield from done.result()
+        if chunk:
+            inflight.append((pool.submit(_parse_chunk, chunk, dialect), chunk_bytes))
+        while inflight:
+            yield from inflight.popleft()[0].result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 # --- writing ---------------------------------------------------------------------------------
 
 
+def _quoted(names: Iterable[str]) -> str:
+    return ", ".join(f'"{name}"' for name in names)
+
+
+_STAGE = "_contribution_stage"
+_SQLITE_STAGE_DDL = f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} (row_id, {_quoted(_COLUMNS)})"
+_SQLITE_STAGE_INSERT = f"INSERT INTO temp.{_STAGE} VALUES ({', '.join('?' * (len(_COLUMNS) + 1))})"
+_SQLITE_INSERT = (
+    f"INSERT INTO main.contribution ({_quoted(_COLUMNS)}) "
+    f"SELECT {_quoted(_COLUMNS)} FROM temp.{_STAGE} WHERE row_id IS NULL ORDER BY rowid"
+)
+_SQLITE_UPDATE = (
+    "UPDATE main.contribution SET "
+    + ", ".join(f'"{name}" = s."{name}"' for name in _COLUMNS)
+    + f" FROM temp.{_STAGE} AS s WHERE s.row_id IS NOT NULL AND contribution.id = s.row_id"
+)
+_POSTGRES_COPY = f"COPY contribution ({_quoted(_COLUMNS)}) FROM STDIN"
+_POSTGRES_UPDATE = "UPDATE contribution SET " + ", ".join(f'"{name}" = %s' for name in _COLUMNS) + " WHERE id = %s"
+
+
 class _Writer:
-    """Upserts batches of records; caches the ids of members, debates and subjects."""
+    """Upserts batches of packed rows; caches the ids of members, debates and subjects."""
 
     def __init__(self, engine: Engine, run_id: int) -> None:
         self.engine = engine
         self.run_id = run_id
+        self.postgres = engine.dialect.name == "postgresql"
         self.member_ids: dict[str, int] = {}
         self.debate_ids: dict[str, int] = {}
         self.subject_ids: dict[str, int] = {}
+        self.lz4: bool | None = None  # PostgreSQL: can the server compress with lz4?
 
     def _insert_ignore(self, table: Any) -> Any:
         dialect = self.engine.dialect.name
@@ -240,103 +618,90 @@ class _Writer:
             for key, row_id in conn.execute(select(column, table.c.id).where(column.in_(keys))):
                 cache[key] = row_id
 
-    def write_batch(self, records: Sequence[tuple[ParsedContribution, str]], summary: ImportSummary) -> None:
+    def _ids_by_uri(self, cursor: Any, uris: list[str], with_hash: bool) -> dict[str, tuple[int, str]]:
+        """(id, content hash) of the stored rows among ``uris``: one query per chunk, one parameter each."""
+        columns = "uri, id, content_hash" if with_hash else "uri, id, NULL"
+        found: dict[str, tuple[int, str]] = {}
+        for start in range(0, len(uris), MAX_PARAMS):
+            chunk = uris[start : start + MAX_PARAMS]
+            if self.postgres:
+                cursor.execute(f"SELECT {columns} FROM contribution WHERE uri = ANY(%s)", (chunk,))
+            else:
+                cursor.execute(
+                    f"SELECT {columns} FROM contribution WHERE uri IN (SELECT value FROM json_each(?))",
+                    (_dumps(chunk),),
+                )
+            for uri, row_id, digest in cursor.fetchall():
+                found[uri] = (row_id, digest)
+        return found
+
+    def write_batch(self, rows: Sequence[PackedRow], summary: ImportSummary) -> None:
         # The last version of a URI in a batch wins, as it would across batches.
-        by_uri: dict[str, tuple[dict[str, Any], ParsedContribution]] = {}
-        for record, source in records:
-            row = contribution_row(record)
-            row["content_hash"] = content_hash(row)
-            row["source"] = source[:1000]
-            by_uri[record.uri] = (row, record)
+        by_uri: dict[str, PackedRow] = {}
+        for row in rows:
+            by_uri[row[0]] = row
 
         with self.engine.begin() as conn:
-            existing = {
-                uri: (row_id, digest)
-                for uri, row_id, digest in conn.execute(
-                    select(CONTRIBUTION.c.uri, CONTRIBUTION.c.id, CONTRIBUTION.c.content_hash).where(
-                        CONTRIBUTION.c.uri.in_(list(by_uri))
-                    )
-                )
-            }
-            changed = {
-                uri: pair
-                for uri, pair in by_uri.items()
-                if uri not in existing or existing[uri][1] != pair[0]["content_hash"]
-            }
+            cursor = conn.connection.cursor()
+            existing = self._ids_by_uri(cursor, list(by_uri), with_hash=True)
+            changed: list[PackedRow] = []
+            for uri, row in by_uri.items():
+                stored = existing.get(uri)
+                if stored is None or stored[1] != row[_HASH]:
+                    changed.append(row)
             unchanged = len(by_uri) - len(changed)
 
             members: dict[str, dict[str, Any]] = {}
             debates: dict[str, dict[str, Any]] = {}
             subjects: dict[str, dict[str, Any]] = {}
-            directory = _member_directory()
-            for _, record in changed.values():
-                if record.member:
-                    key = member_key(record.house, record.member)
-                    person = None
-                    if record.member_ref and directory is not None:
-                        found = directory.by_member_ref(record.member_ref)
-                        person = found.person_ref if found else None
-                    members.setdefault(
-                        key,
-                        {
-                            "member_key": key,
-                            "name": record.member,
-                            "house": record.house,
-                            "party": record.party,
-                            "person_ref": person,
-                        },
-                    )
-                debate_title = record.debate_title or record.title
-                if debate_title:
-                    key = debate_key(debate_title, record.session)
-                    debates.setdefault(
-                        key,
-                        {
-                            "debate_key": key,
-                            "title": debate_title[:500],
-                            "session": record.session,
-                            "is_bill": bool(_BILL_TITLE.search(debate_title)),
-                        },
-                    )
-                for name in record.subjects:
+            for row in changed:
+                key = row[_MEMBER_KEY]
+                if key is not None and key not in members:
+                    name, house, party, person = row[_MEMBER_ROW]
+                    members[key] = {
+                        "member_key": key,
+                        "name": name,
+                        "house": house,
+                        "party": party,
+                        "person_ref": person,
+                    }
+                key = row[_DEBATE_KEY]
+                if key is not None and key not in debates:
+                    title, session, is_bill = row[_DEBATE_ROW]
+                    debates[key] = {"debate_key": key, "title": title, "session": session, "is_bill": is_bill}
+                for name in row[_SUBJECTS]:
                     subjects.setdefault(name, {"name": name[:255]})
 
             self._resolve(conn, MEMBER, "member_key", self.member_ids, members)
             self._resolve(conn, DEBATE, "debate_key", self.debate_ids, debates)
             self._resolve(conn, SUBJECT, "name", self.subject_ids, subjects)
 
-            now = utcnow()
-            inserts: list[dict[str, Any]] = []
-            updates: list[dict[str, Any]] = []
-            for uri, (row, record) in changed.items():
-                row["member_id"] = (
-                    self.member_ids.get(member_key(record.house, record.member)) if record.member else None
+            now: Any = utcnow()
+            if not self.postgres:
+                now = _sqlite_datetime(now)
+            member_ids, debate_ids, run_id = self.member_ids, self.debate_ids, self.run_id
+            inserts: list[tuple[Any, ...]] = []
+            updates: list[tuple[Any, ...]] = []
+            for row in changed:
+                values = (
+                    *row[:_PARSED],
+                    None if row[_MEMBER_KEY] is None else member_ids.get(row[_MEMBER_KEY]),
+                    None if row[_DEBATE_KEY] is None else debate_ids.get(row[_DEBATE_KEY]),
+                    run_id,
+                    now,
                 )
-                debate_title = record.debate_title or record.title
-                row["debate_id"] = (
-                    self.debate_ids.get(debate_key(debate_title, record.session)) if debate_title else None
-                )
-                row["import_run_id"] = self.run_id
-                row["imported_at"] = now
-                if uri in existing:
-                    row["row_id"] = existing[uri][0]
-                    updates.append(row)
+                stored = existing.get(row[0])
+                if stored is None:
+                    inserts.append(values)
                 else:
-                    inserts.append(row)
+                    updates.append((*values, stored[0]))
 
-            if inserts:
-                conn.execute(insert(CONTRIBUTION), inserts)
+            if self.postgres:
+                self._write_postgres(cursor, inserts, updates)
+            else:
+                self._write_sqlite(cursor, inserts, updates)
             if updates:
-                values: dict[str, Any] = {name: bindparam(name) for name in updates[0] if name != "row_id"}
-                conn.execute(
-                    update(CONTRIBUTION).where(CONTRIBUTION.c.id == bindparam("row_id")).values(values),
-                    updates,
-                )
-                conn.execute(
-                    delete(CONTRIBUTION_SUBJECT).where(
-                        CONTRIBUTION_SUBJECT.c.contribution_id.in_([row["row_id"] for row in updates])
-                    )
-                )
+                self._unlink_subjects(cursor, [values[-1] for values in updates])
             self._link_subjects(conn, changed, existing)
 
             summary.new += len(inserts)
@@ -344,27 +709,63 @@ class _Writer:
             summary.unchanged += unchanged
             self._save_counts(conn, summary)
 
+    def _write_sqlite(self, cursor: Any, inserts: list[tuple[Any, ...]], updates: list[tuple[Any, ...]]) -> None:
+        """One INSERT ... SELECT (and one UPDATE ... FROM) per batch: see the module docstring."""
+        if not inserts and not updates:
+            return
+        cursor.execute(_SQLITE_STAGE_DDL)
+        cursor.execute(f"DELETE FROM temp.{_STAGE}")
+        cursor.executemany(_SQLITE_STAGE_INSERT, [(None, *values) for values in inserts])
+        cursor.executemany(_SQLITE_STAGE_INSERT, [(values[-1], *values[:-1]) for values in updates])
+        if inserts:
+            cursor.execute(_SQLITE_INSERT)
+        if updates:
+            cursor.execute(_SQLITE_UPDATE)
+        cursor.execute(f"DELETE FROM temp.{_STAGE}")
+
+    def _write_postgres(self, cursor: Any, inserts: list[tuple[Any, ...]], updates: list[tuple[Any, ...]]) -> None:
+        if self.lz4 is None:
+            cursor.execute("SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'")
+            found = cursor.fetchone()
+            self.lz4 = bool(found and found[0])
+        if self.lz4 and (inserts or updates):
+            # Long texts are compressed as they are stored: lz4 costs the server a fraction
+            # of the default pglz, and reads back the same values. For this transaction only.
+            cursor.execute("SET LOCAL default_toast_compression = 'lz4'")
+        if inserts:
+            with cursor.copy(_POSTGRES_COPY) as copy:
+                for values in inserts:
+                    copy.write_row(values)
+        if updates:
+            cursor.executemany(_POSTGRES_UPDATE, updates)
+
+    def _unlink_subjects(self, cursor: Any, row_ids: list[int]) -> None:
+        for start in range(0, len(row_ids), MAX_PARAMS):
+            chunk = row_ids[start : start + MAX_PARAMS]
+            if self.postgres:
+                cursor.execute("DELETE FROM contribution_subject WHERE contribution_id = ANY(%s)", (chunk,))
+            else:
+                cursor.execute(
+                    "DELETE FROM contribution_subject WHERE contribution_id IN (SELECT value FROM json_each(?))",
+                    (_dumps(chunk),),
+                )
+
     def _link_subjects(
         self,
         conn: Connection,
-        changed: dict[str, tuple[dict[str, Any], ParsedContribution]],
+        changed: list[PackedRow],
         existing: dict[str, tuple[int, str]],
     ) -> None:
-        with_subjects = [uri for uri, (_, record) in changed.items() if record.subjects]
+        with_subjects = [row for row in changed if row[_SUBJECTS]]
         if not with_subjects:
             return
-        # (Not dict(result): a Result has keys(), so dict() would read it as a mapping.)
-        ids: dict[str, int] = {
-            uri: row_id
-            for uri, row_id in conn.execute(
-                select(CONTRIBUTION.c.uri, CONTRIBUTION.c.id).where(CONTRIBUTION.c.uri.in_(with_subjects))
-            )
-        }
+        cursor = conn.connection.cursor()
+        ids = self._ids_by_uri(cursor, [row[0] for row in with_subjects], with_hash=False)
         links = {
-            (ids[uri], self.subject_ids[name])
-            for uri in with_subjects
-            for name in changed[uri][1].subjects
-            if uri in ids and name in self.subject_ids
+            (ids[row[0]][0], self.subject_ids[name])
+            for row in with_subjects
+            for name in row[_SUBJECTS]
+            if row[0] in ids and name in self.subject_ids
         }
         if links:
             conn.execute(
@@ -429,18 +830,20 @@ def import_paths(
     source_label = label or ", ".join(str(p) for p in paths)
     summary = ImportSummary(run_id=start_run(engine, source_label, requested_by))
     writer = _Writer(engine, summary.run_id)
-    sources = list(iter_source_files(paths)) if parallel is None else iter_source_files(paths)
+    jobs: Iterable[tuple[_Job, int]] = _iter_jobs(paths)
     if parallel is None:
-        assert isinstance(sources, list)
-        parallel = len(sources) >= PARALLEL_THRESHOLD
-    pending: list[tuple[ParsedContribution, str]] = []
+        # Worth the workers only for many files: look at no more than that many to decide.
+        head = list(itertools.islice(jobs, PARALLEL_THRESHOLD))
+        parallel = len(head) >= PARALLEL_THRESHOLD
+        jobs = itertools.chain(head, jobs)
+    pending: list[PackedRow] = []
     try:
-        for outcome in _parse_all(sources, parallel):
+        for _name, error, rows in _parse_all(jobs, parallel, engine.dialect.name):
             summary.files_done += 1
-            if outcome.error is not None:
+            if error is not None:
                 summary.failed += 1
-                summary.errors.append(outcome.error)
-            pending.extend((record, outcome.name) for record in outcome.records)
+                summary.errors.append(error)
+            pending.extend(rows)
             if len(pending) >= batch_size:
                 writer.write_batch(pending, summary)
                 pending = []
@@ -454,4 +857,9 @@ def import_paths(
         finish_run(engine, summary, "interrupted")
         raise
     finish_run(engine, summary, "succeeded" if summary.ok else "completed_with_errors")
+    if engine.dialect.name == "postgresql" and summary.new + summary.updated >= ANALYZE_AFTER_ROWS:
+        # The planner's statistics (how common each word is, above all) are out of date
+        # after a big import, and autovacuum, which refreshes them, may be off or late.
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE contribution, member, debate")
     return summary

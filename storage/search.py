@@ -8,16 +8,23 @@ and ranking every match costs time in proportion. Relevance is therefore compute
 over the newest ``RANK_WINDOW`` matches (after filters), which is exact for all
 but the commonest queries and keeps the cost bounded; the total is counted up to
 ``COUNT_CAP`` and shown as "N+" beyond. Both are stated in the README.
+
+On SQLite the work is kept in FTS5 where possible: with no filters on the
+contribution's columns the window reads the full-text index alone, and a filter
+that picks few contributions (a member's, a bill's, a few days') is turned into
+a list of ids that the matches are checked against, rather than every match of
+a common word being looked up in the contribution table.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, and_, func, literal_column, or_, select, table, text
+from sqlalchemy import ColumnElement, Engine, and_, exists, func, literal_column, or_, select, table, text
 from sqlmodel import Session, col
 from sqlmodel import select as sqlmodel_select
 
@@ -26,6 +33,11 @@ from storage.query import Clause, ParsedQuery, Term, fts5_match, phrase_pattern
 
 RANK_WINDOW = 10_000
 COUNT_CAP = 1_000
+# The size of the ranked window gives the capped total (see search()).
+assert RANK_WINDOW > COUNT_CAP
+# A filter that picks no more than this many contributions is applied to the full-text
+# matches as a list of ids (see the module docstring); it is counted up to this bound.
+FEW_ROWS = 20_000
 # Private-use characters mark matched words in highlighted text: they never occur in Hansard.
 MARK_START = "\ue000"
 MARK_END = "\ue001"
@@ -156,8 +168,10 @@ def search(
     c = CONTRIBUTION.c
     where = _filter_clauses(filters)
     has_text = query is not None and not query.is_empty
+    phrases: list[ColumnElement[bool]] = []
     if has_text and query is not None:
-        where += _exact_phrase_clauses(query, postgres)
+        phrases = _exact_phrase_clauses(query, postgres)
+        where += phrases
         if postgres:
             tsquery = pg_tsquery(query)
             where.append(literal_column("contribution.search_vector").op("@@")(tsquery))
@@ -180,18 +194,28 @@ def search(
 
     matching = base.where(and_(*where)) if where else base
     with engine.connect() as conn:
-        counted = conn.execute(select(func.count()).select_from(matching.limit(COUNT_CAP + 1).subquery())).scalar_one()
+        if has_text and query is not None and not postgres:
+            matching, newest_first = _sqlite_matching(conn, query, filters, phrases, matching, newest_first, sort)
         if has_text and sort is SortOrder.RELEVANCE:
-            window = matching.add_columns(score.label("score")).order_by(newest_first).limit(RANK_WINDOW).subquery()
+            # One pass over the matches: the window, ranked, with its size. As the window
+            # holds more than COUNT_CAP rows when there are that many matches, its size
+            # gives the capped total too.
+            window = matching.add_columns(score.label("score")).order_by(newest_first).limit(RANK_WINDOW).cte("ranked")
+            size = select(func.count()).select_from(window).scalar_subquery()
             page_query = (
-                select(window.c.id, window.c.score)
+                select(window.c.id, window.c.score, size)
                 .order_by(window.c.score, window.c.id.desc())
                 .limit(limit)
                 .offset(offset)
             )
+            rows = conn.execute(page_query).all()
+            counted = rows[0][2] if rows else conn.execute(select(size)).scalar_one()
         else:
+            counted = conn.execute(
+                select(func.count()).select_from(matching.limit(COUNT_CAP + 1).subquery())
+            ).scalar_one()
             page_query = matching.add_columns(score.label("score")).order_by(*_order(sort)).limit(limit).offset(offset)
-        rows = conn.execute(page_query).all()
+            rows = conn.execute(page_query).all()
         ids = [row[0] for row in rows]
         scores = {row[0]: (-float(row[1]) if has_text else None) for row in rows}
         highlights = _highlights(conn, query, ids, postgres) if has_text and query is not None and ids else {}
@@ -202,6 +226,50 @@ def search(
         }
     hits = [SearchHit(loaded[i], scores[i], highlights.get(i)) for i in ids if i in loaded]
     return SearchPage(hits=hits, total=min(counted, COUNT_CAP), total_capped=counted > COUNT_CAP)
+
+
+def _sqlite_matching(
+    conn: Any,
+    query: ParsedQuery,
+    filters: SearchFilters,
+    phrases: list[ColumnElement[bool]],
+    joined: Any,
+    newest_first: Any,
+    sort: SortOrder,
+) -> tuple[Any, Any]:
+    """The ids matching on SQLite, as the cheapest of three equivalent queries (and its newest-first order).
+
+    ``joined`` looks every full-text match up in the contribution table to apply the
+    filters; the other two leave the work to FTS5 (see the module docstring). All
+    three give the same rows, because the index holds exactly the stored rows.
+    """
+    if sort is not SortOrder.RELEVANCE:
+        return joined, newest_first  # ordered by contribution columns: needs the table
+    c = CONTRIBUTION.c
+    rowid: ColumnElement[Any] = literal_column("contribution_fts.rowid")
+    in_index: list[Any] = [text("contribution_fts MATCH :match").bindparams(match=fts5_match(query))]
+    if filters.after_id is not None:
+        in_index.append(rowid > filters.after_id)
+    if filters.up_to_id is not None:
+        in_index.append(rowid <= filters.up_to_id)
+    on_columns = _filter_clauses(dataclasses.replace(filters, after_id=None, up_to_id=None))
+    fts_only = select(rowid.label("id")).select_from(_FTS)
+    if not on_columns and not phrases:
+        return fts_only.where(*in_index), rowid.desc()
+    # Filters that an index answers and that usually pick few rows: count them, up to a bound.
+    if filters.member_ids or filters.debate_ids or filters.date_from or filters.date_to:
+        subset = select(c.id).where(*on_columns)
+        few = conn.execute(select(func.count()).select_from(subset.limit(FEW_ROWS + 1).subquery())).scalar_one()
+        if few <= FEW_ROWS:
+            # "+rowid", not "rowid": FTS5 would look each id up on its own, and recompute
+            # bm25's document frequencies for every one of them. As a plain test on its
+            # matches the ids cost one pass over the index, as an unfiltered search does.
+            in_index.append(literal_column("+contribution_fts.rowid").in_(subset))
+            if phrases:
+                # Quoted phrases are checked on the text of those matches only.
+                in_index.append(exists().where(c.id == rowid, *phrases))
+            return fts_only.where(*in_index), rowid.desc()
+    return joined, newest_first
 
 
 def _highlights(conn: Any, query: ParsedQuery, ids: list[int], postgres: bool) -> dict[int, str]:
