@@ -199,6 +199,11 @@ def member_key(house: str | None, name: str) -> str:
     return f"{(house or '').lower()}|{name.lower()}"
 
 
+DEBATE_TITLE_CHARS = 500
+MEMBER_NAME_CHARS = 255
+MEMBER_PARTY_CHARS = 128
+
+
 def debate_key(title: str, session: str | None) -> str:
     return f"{title.lower()}|{(session or '').lower()}"
 
@@ -378,12 +383,13 @@ def _pack(record: ParsedContribution, source: str, dialect: str) -> PackedRow:
             directory = _member_directory()
             found = directory.by_member_ref(record.member_ref) if directory is not None else None
             person = found.person_ref if found else None
-        member_fields = (member, house, record.party, person)
-    title_for_debate = record.debate_title or record.title
+        # The member table's name is an indexed key: cut to its column (the contribution keeps it whole).
+        party = record.party[:MEMBER_PARTY_CHARS] if record.party else None
+        member_fields = (member[:MEMBER_NAME_CHARS], house, party, person)
+    # A debate's title is an indexed key: cut to the column's length (the contribution keeps it whole).
+    title_for_debate = (record.debate_title or record.title)[:DEBATE_TITLE_CHARS]
     debate_fields = (
-        (title_for_debate[:500], record.session, bool(_BILL_TITLE.search(title_for_debate)))
-        if title_for_debate
-        else None
+        (title_for_debate, record.session, bool(_BILL_TITLE.search(title_for_debate))) if title_for_debate else None
     )
     sqlite_dates = dialect == "sqlite"
     return (
@@ -408,7 +414,7 @@ def _pack(record: ParsedContribution, source: str, dialect: str) -> PackedRow:
         _extra_json(record.extra, _json_column_scalar, sort=False),
         hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
         source[:1000],
-        member_key(house, member) if member else None,
+        member_key(house, member[:MEMBER_NAME_CHARS]) if member else None,
         member_fields,
         debate_key(title_for_debate, record.session) if title_for_debate else None,
         debate_fields,

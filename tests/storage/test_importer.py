@@ -229,3 +229,18 @@ def test_cli_import_exits_non_zero_on_failure(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--database-url", f"sqlite:///{tmp_path / 'x.db'}", "import", str(bad)])
     assert result.exit_code == 1
     assert f"{bad}:" in result.output
+
+
+def test_long_free_text_fields_are_stored_on_both_back_ends(engine: Engine, tmp_path: Path) -> None:
+    # Headings have no reliable length limit in the sources (a TWFY written-answer heading runs
+    # past 500 characters); such a file must import, not fail its batch on PostgreSQL.
+    source = TWFY / "westminhall" / "westminster2010-02-10a.xml"
+    data = source.read_bytes()
+    cut = data.index(b"</minor-heading>")
+    long_heading = b" Local Transport Plans" * 40
+    (tmp_path / "long.xml").write_bytes(data[:cut] + long_heading + data[cut:])
+    summary = import_paths(engine, [tmp_path / "long.xml"])
+    assert summary.ok, summary.errors
+    with engine.connect() as conn:
+        longest = conn.execute(text("SELECT max(length(title)) FROM contribution")).scalar_one()
+    assert longest > 800
