@@ -509,6 +509,8 @@ def main() -> None:
                 postgres_database(args.postgres_url, name, create=False)
     if not args.keep:
         shutil.rmtree(temp, ignore_errors=True)
+    elif not any(temp.iterdir()):
+        temp.rmdir()  # --dir and --sqlite-path given: nothing was kept here
 
 
 if __name__ == "__main__":

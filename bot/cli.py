@@ -32,7 +32,6 @@ from storage.import_lock import ImportBusy, holding
 from storage.importer import ImportSummary, import_paths
 from storage.reference_data import bundled_data_dir
 from storage.search import SortOrder
-from storage.sources import iter_source_files
 from storage.store import find_contribution, record_dict
 
 err_console = Console(stderr=True)
@@ -78,7 +77,6 @@ def _import_showing_progress(
 ) -> ImportSummary:
     if not err_console.is_terminal:
         return import_paths(engine, paths, requested_by=requested_by, progress=stop_if_lost(lost, None))
-    total = sum(1 for _ in iter_source_files(paths))
     with Progress(
         TextColumn("importing"),
         BarColumn(),
@@ -88,7 +86,8 @@ def _import_showing_progress(
         console=err_console,
         transient=True,
     ) as progress:
-        task = progress.add_task("import", total=total, detail="")
+        # No total: counting first would walk (and sort) every path before the import starts.
+        task = progress.add_task("import", total=None, detail="")
 
         def on_progress(summary: ImportSummary) -> None:
             detail = f"{summary.new} new, {summary.updated} updated, {summary.failed} failed"

@@ -32,6 +32,7 @@ import json.encoder
 import multiprocessing
 import os
 import re
+import sqlite3
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -578,6 +579,7 @@ _SQLITE_UPDATE = (
     + ", ".join(f'"{name}" = s."{name}"' for name in _COLUMNS)
     + f" FROM temp.{_STAGE} AS s WHERE s.row_id IS NOT NULL AND contribution.id = s.row_id"
 )
+_SQLITE_UPDATE_ROW = "UPDATE contribution SET " + ", ".join(f'"{name}" = ?' for name in _COLUMNS) + " WHERE id = ?"
 _POSTGRES_COPY = f"COPY contribution ({_quoted(_COLUMNS)}) FROM STDIN"
 _POSTGRES_UPDATE = "UPDATE contribution SET " + ", ".join(f'"{name}" = %s' for name in _COLUMNS) + " WHERE id = %s"
 
@@ -722,11 +724,13 @@ class _Writer:
         cursor.execute(_SQLITE_STAGE_DDL)
         cursor.execute(f"DELETE FROM temp.{_STAGE}")
         cursor.executemany(_SQLITE_STAGE_INSERT, [(None, *values) for values in inserts])
-        cursor.executemany(_SQLITE_STAGE_INSERT, [(values[-1], *values[:-1]) for values in updates])
         if inserts:
             cursor.execute(_SQLITE_INSERT)
-        if updates:
+        if updates and sqlite3.sqlite_version_info >= (3, 33, 0):
+            cursor.executemany(_SQLITE_STAGE_INSERT, [(values[-1], *values[:-1]) for values in updates])
             cursor.execute(_SQLITE_UPDATE)
+        elif updates:  # no UPDATE ... FROM before SQLite 3.33: a statement per row
+            cursor.executemany(_SQLITE_UPDATE_ROW, updates)
         cursor.execute(f"DELETE FROM temp.{_STAGE}")
 
     def _write_postgres(self, cursor: Any, inserts: list[tuple[Any, ...]], updates: list[tuple[Any, ...]]) -> None:
