@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
 
 import discord
@@ -147,18 +148,20 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Sched
     @app_commands.describe(subscription="The digest to remove")
     @app_commands.autocomplete(subscription=subscription_autocomplete)
     async def unsubscribe(self, interaction: discord.Interaction, subscription: SubscriptionId) -> None:
-        assert interaction.guild_id is not None
-        reply = await asyncio.to_thread(self.bot.digests.unsubscribe, interaction.guild_id, subscription)
-        if reply.ok:
-            await self.bot.digest_scheduler.sync_jobs()
-        await interaction.response.send_message(reply.message, ephemeral=True)
+        await self._change(interaction, self.bot.digests.unsubscribe, subscription)
 
     @app_commands.command(name="resume", description="Deliver a paused digest again")
     @app_commands.describe(subscription="The paused digest")
     @app_commands.autocomplete(subscription=subscription_autocomplete)
     async def resume(self, interaction: discord.Interaction, subscription: SubscriptionId) -> None:
+        await self._change(interaction, self.bot.digests.resume, subscription)
+
+    async def _change(
+        self, interaction: discord.Interaction, change: Callable[[int, int], DigestReply], subscription: int
+    ) -> None:
+        """Change one of this guild's subscriptions, then bring the scheduler's jobs in step."""
         assert interaction.guild_id is not None
-        reply = await asyncio.to_thread(self.bot.digests.resume, interaction.guild_id, subscription)
+        reply = await asyncio.to_thread(change, interaction.guild_id, subscription)
         if reply.ok:
             await self.bot.digest_scheduler.sync_jobs()
         await interaction.response.send_message(reply.message, ephemeral=True)

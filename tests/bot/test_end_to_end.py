@@ -29,6 +29,17 @@ def button(message: dict[str, Any], label: str) -> dict[str, Any]:
     return next(b for b in buttons(message) if b.get("label") == label)
 
 
+def make_search_slow(bot: HansardBot, monkeypatch: pytest.MonkeyPatch, seconds: float = 2.0) -> None:
+    """Searches that take longer than the bot waits before deferring."""
+    original = bot.core.search
+
+    def slow_search(request: SearchRequest) -> SearchReply:
+        time.sleep(seconds)
+        return original(request)
+
+    monkeypatch.setattr(bot.core, "search", slow_search)
+
+
 def all_text(message: dict[str, Any]) -> str:
     parts = [message.get("content") or ""]
     for embed in message.get("embeds") or []:
@@ -161,13 +172,7 @@ async def test_about_and_help(bot: HansardBot, emulator: DiscordEmulator) -> Non
 async def test_slow_answers_are_deferred_then_followed_up(
     bot: HansardBot, emulator: DiscordEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    original = bot.core.search
-
-    def slow_search(request: SearchRequest) -> SearchReply:
-        time.sleep(2.0)
-        return original(request)
-
-    monkeypatch.setattr(bot.core, "search", slow_search)
+    make_search_slow(bot, monkeypatch)
     handle = await emulator.send_slash_command("hansard search", {"query": "tabloid"}, user="alice")
     callback = await handle.response()
     assert callback["type"] == 5  # DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE
@@ -228,13 +233,7 @@ async def test_page_buttons_stop_cleanly_when_they_time_out(
 async def test_slow_answer_meant_for_the_asker_alone_stays_private(
     bot: HansardBot, emulator: DiscordEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    original = bot.core.search
-
-    def slow_search(request: SearchRequest) -> SearchReply:
-        time.sleep(2.0)
-        return original(request)
-
-    monkeypatch.setattr(bot.core, "search", slow_search)
+    make_search_slow(bot, monkeypatch)
     handle = await emulator.send_slash_command("hansard search", {"query": "afganistan"}, user="alice")
     assert (await handle.response())["type"] == 5
     await emulator.wait_until(lambda: handle.followups, 10, "the private follow-up")
