@@ -7,17 +7,12 @@ from collections.abc import AsyncIterator
 import pytest_asyncio
 
 from tests.emulator import DiscordEmulator
+from tests.emulator.fixtures import checked_emulator
 
 
 @pytest_asyncio.fixture
 async def emulator() -> AsyncIterator[DiscordEmulator]:
-    # Same as tests.emulator.fixtures.emulator, plus validate_responses: here the emulator is the
-    # thing under test, so what it answers must match Discord's published response schemas too.
-    emu = DiscordEmulator(heartbeat_interval_ms=500, validate_responses=True)
-    await emu.start()
-    try:
+    # Here the emulator is the thing under test, so what it answers must match Discord's
+    # published response schemas too.
+    async with checked_emulator(validate_responses=True) as emu:
         yield emu
-    finally:
-        await emu.stop()
-    problems = emu.take_violations()
-    assert not problems, "Discord emulator violations:\n  " + "\n  ".join(problems)
