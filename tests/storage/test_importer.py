@@ -249,7 +249,7 @@ def test_long_free_text_fields_are_stored_on_both_back_ends(engine: Engine, tmp_
 def test_fast_row_packing_hashes_as_the_plain_definition() -> None:
     # The workers serialise rows by hand for speed; the stored hash must stay what
     # content_hash(contribution_row(record)) defines, or re-imports would see changes.
-    from storage.importer import _HASH, _pack, contribution_row, content_hash
+    from storage.importer import _HASH, _pack, content_hash, contribution_row
 
     records = [parse_contribution(SAMPLE.read_text(encoding="utf-8"), SAMPLE.name)]
     for path in sorted(TWFY.rglob("*.xml")):
