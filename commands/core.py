@@ -33,7 +33,7 @@ from storage.store import (
 )
 
 from commands.citations import formal_reference
-from commands.dates import DateError, DateRange, parse_date_range
+from commands.dates import DateError, parse_date_range
 from commands.names import MatchResult, NameEntry, NameIndex, NameMatch, member_aliases_for
 from commands.replies import (
     BillSummary,
@@ -472,9 +472,6 @@ class HansardCore:
 
     def about(self) -> StoreStats:
         return store_stats(self.engine)
-
-    def parse_dates(self, text: str) -> DateRange:
-        return parse_date_range(text)
 
 
 def paginate(paragraphs: Sequence[str], limit: int) -> list[str]:
