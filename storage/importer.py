@@ -6,17 +6,15 @@ Design:
   rows: tuples of column values already serialised for the database, with
   their content hash. Those are cheap to send back, and the importer process
   is left with the writing.
-- Writing uses bulk statements in batches, one transaction per batch. The
-  full-text index is maintained by the database in the same transaction
-  (triggers on SQLite, a generated column on PostgreSQL), so a batch is either
-  wholly in, index included, or not at all: an import killed at any moment
-  leaves a consistent store, and running it again completes it.
-- On SQLite a batch's rows reach the table in one ``INSERT ... SELECT`` from a
-  staging table rather than one statement per row: FTS5 flushes its pending
-  index data at every statement, so per-row statements build the index out of
-  thousands of tiny segments that it then has to merge. On PostgreSQL new rows
-  go in with ``COPY``, long values compressed with lz4 where the server has it,
-  and the planner's statistics are refreshed after a big import.
+- Writing uses bulk statements in batches, one transaction per batch, with the
+  batch's full-text index entries: a batch is either wholly in, index included,
+  or not at all. An import killed at any moment leaves a consistent store, and
+  running it again completes it.
+- On SQLite new rows go in with one executemany and reach the FTS5 index in one
+  ``INSERT ... SELECT`` per batch (see `_SQLITE_INDEX_NEW_ROWS`); changed rows go
+  through the update trigger. On PostgreSQL new rows go in with ``COPY`` (the
+  tsvector is a generated column), long values compressed with lz4 where the
+  server has it, and the planner's statistics are refreshed after a big import.
 - Rows are keyed by URI; a content hash of the parsed record decides between
   new, updated and unchanged. A file that fails to parse touches nothing.
 - Memory is bounded by the batch size: directories are walked lazily and only
@@ -28,11 +26,9 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import json.encoder
 import multiprocessing
 import os
 import re
-import sqlite3
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -53,7 +49,7 @@ from storage.models import (
     utcnow,
 )
 from storage.parser import parse_contribution
-from storage.records import ParsedContribution, ParseError, Reference
+from storage.records import ParsedContribution, ParseError
 from storage.reference_data import MemberDirectory, bundled_data_dir
 from storage.sources import MAX_FILE_BYTES, SourceFile, _from_path, is_archive, iter_source_files
 from storage.twfy import looks_like_twfy, parse_twfy_file
@@ -153,47 +149,7 @@ def parse_source_file(source: SourceFile) -> FileOutcome:
         return FileOutcome(source.name, error=str(exc))
 
 
-# --- rows ------------------------------------------------------------------------------------
-
-
-def contribution_row(record: ParsedContribution) -> dict[str, Any]:
-    """The stored columns of a record (without the ids that the store assigns)."""
-    return {
-        "uri": record.uri,
-        "contribution_id": record.contribution_id,
-        "title": record.title,
-        "member_name": record.member,
-        "party": record.party,
-        "house": record.house,
-        "houses": list(record.houses),
-        "sitting_date": record.sitting_date,
-        "debate_title": record.debate_title,
-        "debate_types": list(record.debate_types),
-        "contribution_type": record.contribution_type,
-        "references": [
-            {
-                "volume": r.volume,
-                "start_column": r.start_column,
-                "end_column": r.end_column,
-                "suffix": r.suffix,
-                "raw": r.raw,
-            }
-            for r in record.references
-        ],
-        "session": record.session,
-        "chamber": record.chamber,
-        "subjects": list(record.subjects),
-        "index_timestamp": record.index_timestamp,
-        "paragraphs": list(record.paragraphs),
-        "text": record.text,
-        "extra": dict(record.extra),
-    }
-
-
-def content_hash(row: dict[str, Any]) -> str:
-    """The hash of a row from `contribution_row` (the definition; `_pack` computes the same, faster)."""
-    canonical = json.dumps(row, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+# --- rows: a record as the row the writer stores -------------------------------------------
 
 
 def member_key(house: str | None, name: str) -> str:
@@ -207,68 +163,6 @@ MEMBER_PARTY_CHARS = 128
 
 def debate_key(title: str, session: str | None) -> str:
     return f"{title.lower()}|{(session or '').lower()}"
-
-
-# --- packing: a record as the row the writer stores ------------------------------------------
-#
-# The JSON columns hold what SQLAlchemy's JSON type wrote, json.dumps(value), and the
-# content hash is sha256 of json.dumps(row, sort_keys=True, ensure_ascii=False). Both
-# are written out here with json's own string encoders (the C ones json.dumps calls),
-# so the stored text and the digest are exactly as before, at a fraction of the cost:
-# most text is ASCII, where the two encoders agree and one encoding serves both.
-
-_encode = json.encoder.encode_basestring  # ensure_ascii=False: the hash
-_encode_ascii = json.encoder.encode_basestring_ascii  # ensure_ascii=True: the columns
-_dumps = json.dumps
-
-
-def _json_scalar(value: str | int | None) -> str:
-    """A str, int or None as json.dumps(..., ensure_ascii=False) writes it."""
-    if value is None:
-        return "null"
-    if isinstance(value, str):
-        return _encode(value)
-    return int.__repr__(value)
-
-
-def _json_column_scalar(value: str | int | None) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, str):
-        return _encode_ascii(value)
-    return int.__repr__(value)
-
-
-def _json_lists(values: Sequence[str]) -> tuple[str, str]:
-    """A list of strings as JSON for the hash and for its column."""
-    if not values:
-        return "[]", "[]"
-    column = "[" + ", ".join(map(_encode_ascii, values)) + "]"
-    if "".join(values).isascii():
-        return column, column
-    return "[" + ", ".join(map(_encode, values)) + "]", column
-
-
-def _references_json(references: Sequence[Reference], scalar: Callable[[str | int | None], str], sort: bool) -> str:
-    """The references column (keys in field order) or their form in the hash (keys sorted)."""
-    if sort:
-        parts = [
-            f'{{"end_column": {scalar(r.end_column)}, "raw": {scalar(r.raw)}, "start_column": '
-            f'{scalar(r.start_column)}, "suffix": {scalar(r.suffix)}, "volume": {scalar(r.volume)}}}'
-            for r in references
-        ]
-    else:
-        parts = [
-            f'{{"volume": {scalar(r.volume)}, "start_column": {scalar(r.start_column)}, "end_column": '
-            f'{scalar(r.end_column)}, "suffix": {scalar(r.suffix)}, "raw": {scalar(r.raw)}}}'
-            for r in references
-        ]
-    return "[" + ", ".join(parts) + "]"
-
-
-def _extra_json(extra: dict[str, str], scalar: Callable[[str | int | None], str], sort: bool) -> str:
-    keys = sorted(extra) if sort else extra
-    return "{" + ", ".join([f"{scalar(key)}: {scalar(extra[key])}" for key in keys]) + "}"
 
 
 # The columns a worker fills, in this order, then the ones the writer adds.
@@ -289,7 +183,6 @@ _PARSED_COLUMNS = (
     "chamber",
     "subjects",
     "index_timestamp",
-    "paragraphs",
     "text",
     "extra",
     "content_hash",
@@ -309,9 +202,12 @@ PackedOutcome = tuple[str, str | None, list[PackedRow]]
 # A source file as sent to a worker: (name, path, data, error).
 _Job = tuple[str, str | None, bytes | None, str | None]
 
+# The JSON columns hold what SQLAlchemy's JSON type writes: json.dumps(value).
+_json = json.dumps
+
 
 def _sqlite_bind_processor(column: Any) -> Callable[[Any], Any]:
-    """SQLAlchemy's own conversion of a column's values for SQLite, so stored values are as before."""
+    """SQLAlchemy's own conversion of a column's values for SQLite, so stored values read back as usual."""
     processor = column.type._cached_bind_processor(sqlite.dialect())
     assert processor is not None
     return cast(Callable[[Any], Any], processor)
@@ -321,60 +217,53 @@ _sqlite_date = _sqlite_bind_processor(CONTRIBUTION.c.sitting_date)
 _sqlite_datetime = _sqlite_bind_processor(CONTRIBUTION.c.index_timestamp)
 
 
+def content_hash(values: Sequence[str | int | None]) -> str:
+    """The hash that tells a changed record from an unchanged one: of its stored content, in column order."""
+    return hashlib.sha256(_json(values, ensure_ascii=False).encode()).hexdigest()
+
+
 def _pack(record: ParsedContribution, source: str, dialect: str) -> PackedRow:
     """A record as a packed row: column values as the database stores them, then what the writer needs."""
-    paragraphs = record.paragraphs
-    text = "\n\n".join(paragraphs)
-    column_paragraphs = [_encode_ascii(p) for p in paragraphs]
-    hash_paragraphs = column_paragraphs if text.isascii() else [_encode(p) for p in paragraphs]
-    houses = _json_lists(record.houses)
-    debate_types = _json_lists(record.debate_types)
-    subjects = _json_lists(record.subjects)
+    houses = _json(record.houses)
+    debate_types = _json(record.debate_types)
+    references = _json(
+        [
+            {
+                "volume": r.volume,
+                "start_column": r.start_column,
+                "end_column": r.end_column,
+                "suffix": r.suffix,
+                "raw": r.raw,
+            }
+            for r in record.references
+        ]
+    )
+    subjects = _json(record.subjects)
+    extra = _json(record.extra)
     sitting_date = record.sitting_date
     index_timestamp = record.index_timestamp
     house = record.house
     member = record.member
-    canonical = "".join(
+    text = record.text
+    digest = content_hash(
         [
-            '{"chamber": ',
-            _json_scalar(record.chamber),
-            ', "contribution_id": ',
-            _json_scalar(record.contribution_id),
-            ', "contribution_type": ',
-            _json_scalar(record.contribution_type),
-            ', "debate_title": ',
-            _json_scalar(record.debate_title),
-            ', "debate_types": ',
-            debate_types[0],
-            ', "extra": ',
-            _extra_json(record.extra, _json_scalar, sort=True),
-            ', "house": ',
-            _json_scalar(house),
-            ', "houses": ',
-            houses[0],
-            ', "index_timestamp": ',
-            "null" if index_timestamp is None else _encode(str(index_timestamp)),
-            ', "member_name": ',
-            _json_scalar(member),
-            ', "paragraphs": [',
-            ", ".join(hash_paragraphs),
-            '], "party": ',
-            _json_scalar(record.party),
-            ', "references": ',
-            _references_json(record.references, _json_scalar, sort=True),
-            ', "session": ',
-            _json_scalar(record.session),
-            ', "sitting_date": ',
-            "null" if sitting_date is None else _encode(str(sitting_date)),
-            ', "subjects": ',
-            subjects[0],
-            ', "text": "',
-            "\\n\\n".join([p[1:-1] for p in hash_paragraphs]),
-            '", "title": ',
-            _json_scalar(record.title),
-            ', "uri": ',
-            _json_scalar(record.uri),
-            "}",
+            record.uri,
+            record.contribution_id,
+            record.title,
+            member,
+            record.party,
+            houses,
+            None if sitting_date is None else sitting_date.isoformat(),
+            record.debate_title,
+            debate_types,
+            record.contribution_type,
+            references,
+            record.session,
+            record.chamber,
+            subjects,
+            None if index_timestamp is None else index_timestamp.isoformat(),
+            text,
+            extra,
         ]
     )
     member_fields: tuple[str, str | None, str | None, str | None] | None = None
@@ -400,20 +289,19 @@ def _pack(record: ParsedContribution, source: str, dialect: str) -> PackedRow:
         member,
         record.party,
         house,
-        houses[1],
+        houses,
         _sqlite_date(sitting_date) if sqlite_dates else sitting_date,
         record.debate_title,
-        debate_types[1],
+        debate_types,
         record.contribution_type,
-        _references_json(record.references, _json_column_scalar, sort=False),
+        references,
         record.session,
         record.chamber,
-        subjects[1],
+        subjects,
         _sqlite_datetime(index_timestamp) if sqlite_dates else index_timestamp,
-        "[" + ", ".join(column_paragraphs) + "]",
         text,
-        _extra_json(record.extra, _json_column_scalar, sort=False),
-        hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
+        extra,
+        digest,
         source[:1000],
         member_key(house, member[:MEMBER_NAME_CHARS]) if member else None,
         member_fields,
@@ -567,19 +455,23 @@ def _quoted(names: Iterable[str]) -> str:
     return ", ".join(f'"{name}"' for name in names)
 
 
+_SQLITE_INSERT = f"INSERT INTO contribution (id, {_quoted(_COLUMNS)}) VALUES ({', '.join('?' * (len(_COLUMNS) + 1))})"
+# New rows reach the full-text index in one statement per batch: FTS5 writes its pending
+# index data out at every statement, and per-row statements (a trigger) would build the
+# index out of thousands of tiny segments that it then has to merge.
+_SQLITE_INDEX_NEW_ROWS = (
+    "INSERT INTO contribution_fts(rowid, title, text) SELECT id, title, text FROM contribution WHERE id >= ?"
+)
+# Changed rows go through a staging table into one UPDATE ... FROM, for the same reason
+# (the update trigger re-indexes them).
 _STAGE = "_contribution_stage"
 _SQLITE_STAGE_DDL = f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} (row_id, {_quoted(_COLUMNS)})"
 _SQLITE_STAGE_INSERT = f"INSERT INTO temp.{_STAGE} VALUES ({', '.join('?' * (len(_COLUMNS) + 1))})"
-_SQLITE_INSERT = (
-    f"INSERT INTO main.contribution ({_quoted(_COLUMNS)}) "
-    f"SELECT {_quoted(_COLUMNS)} FROM temp.{_STAGE} WHERE row_id IS NULL ORDER BY rowid"
-)
 _SQLITE_UPDATE = (
     "UPDATE main.contribution SET "
     + ", ".join(f'"{name}" = s."{name}"' for name in _COLUMNS)
-    + f" FROM temp.{_STAGE} AS s WHERE s.row_id IS NOT NULL AND contribution.id = s.row_id"
+    + f" FROM temp.{_STAGE} AS s WHERE contribution.id = s.row_id"
 )
-_SQLITE_UPDATE_ROW = "UPDATE contribution SET " + ", ".join(f'"{name}" = ?' for name in _COLUMNS) + " WHERE id = ?"
 _POSTGRES_COPY = f"COPY contribution ({_quoted(_COLUMNS)}) FROM STDIN"
 _POSTGRES_UPDATE = "UPDATE contribution SET " + ", ".join(f'"{name}" = %s' for name in _COLUMNS) + " WHERE id = %s"
 
@@ -637,7 +529,7 @@ class _Writer:
             else:
                 cursor.execute(
                     f"SELECT {columns} FROM contribution WHERE uri IN (SELECT value FROM json_each(?))",
-                    (_dumps(chunk),),
+                    (_json(chunk),),
                 )
             for uri, row_id, digest in cursor.fetchall():
                 found[uri] = (row_id, digest)
@@ -702,36 +594,43 @@ class _Writer:
                 if stored is None:
                     inserts.append(values)
                 else:
-                    updates.append((*values, stored[0]))
+                    updates.append((stored[0], *values))
 
             if self.postgres:
                 self._write_postgres(cursor, inserts, updates)
+                new_ids = self._ids_by_uri(cursor, [row[0] for row in changed if row[_SUBJECTS]], with_hash=False)
             else:
-                self._write_sqlite(cursor, inserts, updates)
+                new_ids = self._write_sqlite(cursor, inserts, updates)
+            row_ids = {**new_ids, **existing}
             if updates:
-                self._unlink_subjects(cursor, [values[-1] for values in updates])
-            self._link_subjects(conn, changed, existing)
+                self._unlink_subjects(cursor, [values[0] for values in updates])
+            self._link_subjects(conn, changed, row_ids)
 
             summary.new += len(inserts)
             summary.updated += len(updates)
             summary.unchanged += unchanged
             self._save_counts(conn, summary)
 
-    def _write_sqlite(self, cursor: Any, inserts: list[tuple[Any, ...]], updates: list[tuple[Any, ...]]) -> None:
-        """One INSERT ... SELECT (and one UPDATE ... FROM) per batch: see the module docstring."""
-        if not inserts and not updates:
-            return
-        cursor.execute(_SQLITE_STAGE_DDL)
-        cursor.execute(f"DELETE FROM temp.{_STAGE}")
-        cursor.executemany(_SQLITE_STAGE_INSERT, [(None, *values) for values in inserts])
+    def _write_sqlite(
+        self, cursor: Any, inserts: list[tuple[Any, ...]], updates: list[tuple[Any, ...]]
+    ) -> dict[str, tuple[int, str]]:
+        """Insert and update the rows; returns the ids given to the new ones, by URI."""
+        new_ids: dict[str, tuple[int, str]] = {}
         if inserts:
-            cursor.execute(_SQLITE_INSERT)
-        if updates and sqlite3.sqlite_version_info >= (3, 33, 0):
-            cursor.executemany(_SQLITE_STAGE_INSERT, [(values[-1], *values[:-1]) for values in updates])
+            # The ids SQLite would give, assigned here so the rows need not be read back.
+            # Safe: this transaction is the only writer from its first write to its commit.
+            cursor.execute("SELECT coalesce(max(id), 0) + 1 FROM contribution")
+            first_id = cursor.fetchone()[0]
+            numbered = [(first_id + offset, *values) for offset, values in enumerate(inserts)]
+            cursor.executemany(_SQLITE_INSERT, numbered)
+            cursor.execute(_SQLITE_INDEX_NEW_ROWS, (first_id,))
+            new_ids = {values[1]: (values[0], values[1 + _HASH]) for values in numbered}
+        if updates:
+            cursor.execute(_SQLITE_STAGE_DDL)
+            cursor.executemany(_SQLITE_STAGE_INSERT, updates)
             cursor.execute(_SQLITE_UPDATE)
-        elif updates:  # no UPDATE ... FROM before SQLite 3.33: a statement per row
-            cursor.executemany(_SQLITE_UPDATE_ROW, updates)
-        cursor.execute(f"DELETE FROM temp.{_STAGE}")
+            cursor.execute(f"DELETE FROM temp.{_STAGE}")
+        return new_ids
 
     def _write_postgres(self, cursor: Any, inserts: list[tuple[Any, ...]], updates: list[tuple[Any, ...]]) -> None:
         if self.lz4 is None:
@@ -747,7 +646,7 @@ class _Writer:
                 for values in inserts:
                     copy.write_row(values)
         if updates:
-            cursor.executemany(_POSTGRES_UPDATE, updates)
+            cursor.executemany(_POSTGRES_UPDATE, [(*values[1:], values[0]) for values in updates])
 
     def _unlink_subjects(self, cursor: Any, row_ids: list[int]) -> None:
         for start in range(0, len(row_ids), MAX_PARAMS):
@@ -757,25 +656,21 @@ class _Writer:
             else:
                 cursor.execute(
                     "DELETE FROM contribution_subject WHERE contribution_id IN (SELECT value FROM json_each(?))",
-                    (_dumps(chunk),),
+                    (_json(chunk),),
                 )
 
     def _link_subjects(
         self,
         conn: Connection,
         changed: list[PackedRow],
-        existing: dict[str, tuple[int, str]],
+        row_ids: dict[str, tuple[int, str]],
     ) -> None:
-        with_subjects = [row for row in changed if row[_SUBJECTS]]
-        if not with_subjects:
-            return
-        cursor = conn.connection.cursor()
-        ids = self._ids_by_uri(cursor, [row[0] for row in with_subjects], with_hash=False)
         links = {
-            (ids[row[0]][0], self.subject_ids[name])
-            for row in with_subjects
+            (row_ids[row[0]][0], self.subject_ids[name])
+            for row in changed
+            if row[_SUBJECTS] and row[0] in row_ids
             for name in row[_SUBJECTS]
-            if row[0] in ids and name in self.subject_ids
+            if name in self.subject_ids
         }
         if links:
             conn.execute(

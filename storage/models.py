@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Table, Text, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from storage.records import split_paragraphs
+
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
@@ -117,16 +119,19 @@ class Contribution(SQLModel, table=True):
     chamber: str | None = Field(default=None, sa_column=Column(Text))
     subjects: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     index_timestamp: dt.datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
-    paragraphs: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    # The paragraphs joined by blank lines: what the full-text index reads.
+    # The speech, its paragraphs joined by blank lines (see `paragraphs`): what the
+    # full-text index reads.
     text: str = Field(sa_column=Column(Text, nullable=False))
     extra: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     content_hash: str = Field(max_length=64)
     source: str = Field(max_length=1000)
-    import_run_id: int | None = Field(default=None, foreign_key="import_run.id", index=True)
-    imported_at: dt.datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True)
-    )
+    # Not indexed: nothing looks contributions up by these, and every index costs each import.
+    import_run_id: int | None = Field(default=None, foreign_key="import_run.id")
+    imported_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return split_paragraphs(self.text)
 
 
 class ImportRun(SQLModel, table=True):

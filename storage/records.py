@@ -72,4 +72,18 @@ class ParsedContribution:
 
     @property
     def text(self) -> str:
-        return "\n\n".join(self.paragraphs)
+        return join_paragraphs(self.paragraphs)
+
+
+# Paragraphs are stored as one text, joined by a blank line. Both parsers give
+# paragraphs that are stripped, non-empty and free of blank lines, so the text
+# splits back into exactly the paragraphs it was made of.
+PARAGRAPH_SEPARATOR = "\n\n"
+
+
+def join_paragraphs(paragraphs: tuple[str, ...] | list[str]) -> str:
+    return PARAGRAPH_SEPARATOR.join(paragraphs)
+
+
+def split_paragraphs(text: str) -> list[str]:
+    return text.split(PARAGRAPH_SEPARATOR)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import io
 import json
 import shutil
@@ -246,15 +248,35 @@ def test_long_free_text_fields_are_stored_on_both_back_ends(engine: Engine, tmp_
     assert longest > 800
 
 
-def test_fast_row_packing_hashes_as_the_plain_definition() -> None:
-    # The workers serialise rows by hand for speed; the stored hash must stay what
-    # content_hash(contribution_row(record)) defines, or re-imports would see changes.
-    from storage.importer import _HASH, _pack, content_hash, contribution_row
+def test_content_hash_sees_every_stored_field_and_nothing_else() -> None:
+    # The hash decides between "updated" and "unchanged": a change to any stored
+    # field must change it, and where the file came from, or which database, must not.
+    from storage.importer import _HASH, _pack
 
-    records = [parse_contribution(SAMPLE.read_text(encoding="utf-8"), SAMPLE.name)]
-    for path in sorted(TWFY.rglob("*.xml")):
-        records += list(parse_twfy_file(path.read_bytes(), path.name))
-    assert any(not record.text.isascii() for record in records)
-    for dialect in ("sqlite", "postgresql"):
-        for record in records:
-            assert _pack(record, "source", dialect)[_HASH] == content_hash(contribution_row(record)), record.uri
+    record = parse_contribution(SAMPLE.read_text(encoding="utf-8"), SAMPLE.name)
+    digest = _pack(record, "a.txt", "sqlite")[_HASH]
+    assert _pack(record, "elsewhere/b.txt", "postgresql")[_HASH] == digest
+    changes: dict[str, Any] = {
+        "uri": record.uri + "x",
+        "contribution_id": (record.contribution_id or 0) + 1,
+        "title": record.title + "x",
+        "member": "Someone Else",
+        "party": "Independent",
+        "houses": ("House of Lords",),
+        "sitting_date": dt.date(2001, 1, 1),
+        "debate_types": ("Westminster Hall",),
+        "debate_title": "Other debate",
+        "contribution_type": "Question",
+        "references": record.references[:-1],
+        "session": "1999-00",
+        "chamber": "Grand Committee",
+        "subjects": ("Housing",),
+        "index_timestamp": dt.datetime(2001, 1, 1, tzinfo=dt.UTC),
+        "paragraphs": (*record.paragraphs[:-1], record.paragraphs[-1] + " More."),
+        "extra": {"note": "x"},
+    }
+    stored_fields = {f.name for f in dataclasses.fields(record)} - {"member_ref"}
+    assert set(changes) == stored_fields
+    for name, value in changes.items():
+        assert getattr(record, name) != value, name
+        assert _pack(dataclasses.replace(record, **{name: value}), "a.txt", "sqlite")[_HASH] != digest, name
