@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import json.encoder
 import multiprocessing
 import os
 import re
@@ -49,7 +50,7 @@ from storage.models import (
     utcnow,
 )
 from storage.parser import parse_contribution
-from storage.records import ParsedContribution, ParseError
+from storage.records import ParsedContribution, ParseError, Reference
 from storage.reference_data import MemberDirectory, bundled_data_dir
 from storage.sources import MAX_FILE_BYTES, SourceFile, _from_path, is_archive, iter_source_files
 from storage.twfy import looks_like_twfy, parse_twfy_file
@@ -202,8 +203,38 @@ PackedOutcome = tuple[str, str | None, list[PackedRow]]
 # A source file as sent to a worker: (name, path, data, error).
 _Job = tuple[str, str | None, bytes | None, str | None]
 
-# The JSON columns hold what SQLAlchemy's JSON type writes: json.dumps(value).
+# The JSON columns hold what SQLAlchemy's JSON type writes: json.dumps(value). The
+# small lists are written here with json's own C string encoder, which is several
+# times faster than a json.dumps call per value and gives the same text.
 _json = json.dumps
+_json_string = json.encoder.encode_basestring_ascii
+
+
+def _json_scalar(value: str | int | None) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return _json_string(value)
+    return str(int(value))
+
+
+def _json_strings(values: Sequence[str]) -> str:
+    return "[" + ", ".join(map(_json_string, values)) + "]"
+
+
+def _json_references(references: Sequence[Reference]) -> str:
+    return (
+        "["
+        + ", ".join(
+            [
+                f'{{"volume": {_json_scalar(r.volume)}, "start_column": {_json_scalar(r.start_column)}, '
+                f'"end_column": {_json_scalar(r.end_column)}, "suffix": {_json_scalar(r.suffix)}, '
+                f'"raw": {_json_scalar(r.raw)}}}'
+                for r in references
+            ]
+        )
+        + "]"
+    )
 
 
 def _sqlite_bind_processor(column: Any) -> Callable[[Any], Any]:
@@ -217,36 +248,30 @@ _sqlite_date = _sqlite_bind_processor(CONTRIBUTION.c.sitting_date)
 _sqlite_datetime = _sqlite_bind_processor(CONTRIBUTION.c.index_timestamp)
 
 
-def content_hash(values: Sequence[str | int | None]) -> str:
-    """The hash that tells a changed record from an unchanged one: of its stored content, in column order."""
-    return hashlib.sha256(_json(values, ensure_ascii=False).encode()).hexdigest()
+def content_hash(values: tuple[str | int | None, ...]) -> str:
+    """The hash that tells a changed record from an unchanged one: of its stored content, in column order.
+
+    Each value is written with its length in front, so no two different tuples
+    give the same text.
+    """
+    text = "".join(["-" if value is None else f"{len(str(value))}:{value}" for value in values])
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _pack(record: ParsedContribution, source: str, dialect: str) -> PackedRow:
     """A record as a packed row: column values as the database stores them, then what the writer needs."""
-    houses = _json(record.houses)
-    debate_types = _json(record.debate_types)
-    references = _json(
-        [
-            {
-                "volume": r.volume,
-                "start_column": r.start_column,
-                "end_column": r.end_column,
-                "suffix": r.suffix,
-                "raw": r.raw,
-            }
-            for r in record.references
-        ]
-    )
-    subjects = _json(record.subjects)
-    extra = _json(record.extra)
+    houses = _json_strings(record.houses)
+    debate_types = _json_strings(record.debate_types)
+    references = _json_references(record.references)
+    subjects = _json_strings(record.subjects)
+    extra = _json(record.extra) if record.extra else "{}"
     sitting_date = record.sitting_date
     index_timestamp = record.index_timestamp
     house = record.house
     member = record.member
     text = record.text
     digest = content_hash(
-        [
+        (
             record.uri,
             record.contribution_id,
             record.title,
@@ -264,7 +289,7 @@ def _pack(record: ParsedContribution, source: str, dialect: str) -> PackedRow:
             None if index_timestamp is None else index_timestamp.isoformat(),
             text,
             extra,
-        ]
+        )
     )
     member_fields: tuple[str, str | None, str | None, str | None] | None = None
     if member:
