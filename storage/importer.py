@@ -30,9 +30,10 @@ import json.encoder
 import multiprocessing
 import os
 import re
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -497,8 +498,23 @@ _SQLITE_UPDATE = (
     + ", ".join(f'"{name}" = s."{name}"' for name in _COLUMNS)
     + f" FROM temp.{_STAGE} AS s WHERE contribution.id = s.row_id"
 )
-_POSTGRES_COPY = f"COPY contribution ({_quoted(_COLUMNS)}) FROM STDIN"
+_POSTGRES_COPY = f"COPY contribution (id, {_quoted(_COLUMNS)}) FROM STDIN"
 _POSTGRES_UPDATE = "UPDATE contribution SET " + ", ".join(f'"{name}" = %s' for name in _COLUMNS) + " WHERE id = %s"
+
+
+@dataclass(slots=True)
+class _BatchPlan:
+    """One batch as the writer will store it: rows as (id, *columns), and (row id, subject id) links."""
+
+    unchanged: int
+    inserts: list[tuple[Any, ...]] = field(default_factory=list)
+    updates: list[tuple[Any, ...]] = field(default_factory=list)
+    links: list[tuple[int, int]] = field(default_factory=list)
+
+    def count_into(self, summary: ImportSummary) -> None:
+        summary.new += len(self.inserts)
+        summary.updated += len(self.updates)
+        summary.unchanged += self.unchanged
 
 
 class _Writer:
@@ -561,101 +577,102 @@ class _Writer:
         return found
 
     def write_batch(self, rows: Sequence[PackedRow], summary: ImportSummary) -> None:
+        """Plan and write one batch in one transaction."""
+        with self.engine.begin() as conn:
+            plan = self.plan(conn, rows)
+            self.write(conn, plan)
+            plan.count_into(summary)
+            self._save_counts(conn, summary)
+
+    def plan(self, conn: Connection, rows: Sequence[PackedRow]) -> _BatchPlan:
+        """Which rows are new, changed or unchanged; their members, debates and subjects; the new rows' ids."""
         # The last version of a URI in a batch wins, as it would across batches.
         by_uri: dict[str, PackedRow] = {}
         for row in rows:
             by_uri[row[0]] = row
+        cursor = conn.connection.cursor()
+        existing = self._ids_by_uri(cursor, list(by_uri), with_hash=True)
+        changed: list[PackedRow] = []
+        for uri, row in by_uri.items():
+            stored = existing.get(uri)
+            if stored is None or stored[1] != row[_HASH]:
+                changed.append(row)
 
-        with self.engine.begin() as conn:
-            cursor = conn.connection.cursor()
-            existing = self._ids_by_uri(cursor, list(by_uri), with_hash=True)
-            changed: list[PackedRow] = []
-            for uri, row in by_uri.items():
-                stored = existing.get(uri)
-                if stored is None or stored[1] != row[_HASH]:
-                    changed.append(row)
-            unchanged = len(by_uri) - len(changed)
+        members: dict[str, dict[str, Any]] = {}
+        debates: dict[str, dict[str, Any]] = {}
+        subjects: dict[str, dict[str, Any]] = {}
+        for row in changed:
+            key = row[_MEMBER_KEY]
+            if key is not None and key not in members:
+                name, house, party, person = row[_MEMBER_ROW]
+                members[key] = {"member_key": key, "name": name, "house": house, "party": party, "person_ref": person}
+            key = row[_DEBATE_KEY]
+            if key is not None and key not in debates:
+                title, session, is_bill = row[_DEBATE_ROW]
+                debates[key] = {"debate_key": key, "title": title, "session": session, "is_bill": is_bill}
+            for name in row[_SUBJECTS]:
+                subjects.setdefault(name, {"name": name[:255]})
+        self._resolve(conn, MEMBER, "member_key", self.member_ids, members)
+        self._resolve(conn, DEBATE, "debate_key", self.debate_ids, debates)
+        self._resolve(conn, SUBJECT, "name", self.subject_ids, subjects)
 
-            members: dict[str, dict[str, Any]] = {}
-            debates: dict[str, dict[str, Any]] = {}
-            subjects: dict[str, dict[str, Any]] = {}
-            for row in changed:
-                key = row[_MEMBER_KEY]
-                if key is not None and key not in members:
-                    name, house, party, person = row[_MEMBER_ROW]
-                    members[key] = {
-                        "member_key": key,
-                        "name": name,
-                        "house": house,
-                        "party": party,
-                        "person_ref": person,
-                    }
-                key = row[_DEBATE_KEY]
-                if key is not None and key not in debates:
-                    title, session, is_bill = row[_DEBATE_ROW]
-                    debates[key] = {"debate_key": key, "title": title, "session": session, "is_bill": is_bill}
-                for name in row[_SUBJECTS]:
-                    subjects.setdefault(name, {"name": name[:255]})
+        new_count = sum(1 for row in changed if row[0] not in existing)
+        next_id = iter(self._reserve_ids(cursor, new_count))
+        now: Any = utcnow()
+        if not self.postgres:
+            now = _sqlite_datetime(now)
+        member_ids, debate_ids, run_id = self.member_ids, self.debate_ids, self.run_id
+        plan = _BatchPlan(unchanged=len(by_uri) - len(changed))
+        for row in changed:
+            stored = existing.get(row[0])
+            row_id = next(next_id) if stored is None else stored[0]
+            values = (
+                row_id,
+                *row[:_PARSED],
+                None if row[_MEMBER_KEY] is None else member_ids.get(row[_MEMBER_KEY]),
+                None if row[_DEBATE_KEY] is None else debate_ids.get(row[_DEBATE_KEY]),
+                run_id,
+                now,
+            )
+            (plan.inserts if stored is None else plan.updates).append(values)
+            plan.links.extend((row_id, self.subject_ids[name]) for name in row[_SUBJECTS] if name in self.subject_ids)
+        return plan
 
-            self._resolve(conn, MEMBER, "member_key", self.member_ids, members)
-            self._resolve(conn, DEBATE, "debate_key", self.debate_ids, debates)
-            self._resolve(conn, SUBJECT, "name", self.subject_ids, subjects)
+    def _reserve_ids(self, cursor: Any, count: int) -> list[int]:
+        """Ids for ``count`` new rows, increasing, above every id given so far."""
+        if not count:
+            return []
+        if self.postgres:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence('contribution', 'id')) FROM generate_series(1, %s)", (count,)
+            )
+            return sorted(row_id for (row_id,) in cursor.fetchall())
+        # The ids SQLite would give. Safe: the plan and the write are one transaction,
+        # the only writer from its first write to its commit.
+        cursor.execute("SELECT coalesce(max(id), 0) + 1 FROM contribution")
+        first_id = int(cursor.fetchone()[0])
+        return list(range(first_id, first_id + count))
 
-            now: Any = utcnow()
-            if not self.postgres:
-                now = _sqlite_datetime(now)
-            member_ids, debate_ids, run_id = self.member_ids, self.debate_ids, self.run_id
-            inserts: list[tuple[Any, ...]] = []
-            updates: list[tuple[Any, ...]] = []
-            for row in changed:
-                values = (
-                    *row[:_PARSED],
-                    None if row[_MEMBER_KEY] is None else member_ids.get(row[_MEMBER_KEY]),
-                    None if row[_DEBATE_KEY] is None else debate_ids.get(row[_DEBATE_KEY]),
-                    run_id,
-                    now,
-                )
-                stored = existing.get(row[0])
-                if stored is None:
-                    inserts.append(values)
-                else:
-                    updates.append((stored[0], *values))
+    def write(self, conn: Connection, plan: _BatchPlan) -> None:
+        """Store a planned batch, with its full-text index entries and subject links."""
+        cursor = conn.connection.cursor()
+        if self.postgres:
+            self._write_postgres(cursor, plan.inserts, plan.updates)
+        else:
+            self._write_sqlite(cursor, plan.inserts, plan.updates)
+        if plan.updates:
+            self._unlink_subjects(cursor, [values[0] for values in plan.updates])
+        self._link_subjects(conn, plan.links)
 
-            if self.postgres:
-                self._write_postgres(cursor, inserts, updates)
-                new_ids = self._ids_by_uri(cursor, [row[0] for row in changed if row[_SUBJECTS]], with_hash=False)
-            else:
-                new_ids = self._write_sqlite(cursor, inserts, updates)
-            row_ids = {**new_ids, **existing}
-            if updates:
-                self._unlink_subjects(cursor, [values[0] for values in updates])
-            self._link_subjects(conn, changed, row_ids)
-
-            summary.new += len(inserts)
-            summary.updated += len(updates)
-            summary.unchanged += unchanged
-            self._save_counts(conn, summary)
-
-    def _write_sqlite(
-        self, cursor: Any, inserts: list[tuple[Any, ...]], updates: list[tuple[Any, ...]]
-    ) -> dict[str, tuple[int, str]]:
-        """Insert and update the rows; returns the ids given to the new ones, by URI."""
-        new_ids: dict[str, tuple[int, str]] = {}
+    def _write_sqlite(self, cursor: Any, inserts: list[tuple[Any, ...]], updates: list[tuple[Any, ...]]) -> None:
         if inserts:
-            # The ids SQLite would give, assigned here so the rows need not be read back.
-            # Safe: this transaction is the only writer from its first write to its commit.
-            cursor.execute("SELECT coalesce(max(id), 0) + 1 FROM contribution")
-            first_id = cursor.fetchone()[0]
-            numbered = [(first_id + offset, *values) for offset, values in enumerate(inserts)]
-            cursor.executemany(_SQLITE_INSERT, numbered)
-            cursor.execute(_SQLITE_INDEX_NEW_ROWS, (first_id,))
-            new_ids = {values[1]: (values[0], values[1 + _HASH]) for values in numbered}
+            cursor.executemany(_SQLITE_INSERT, inserts)
+            cursor.execute(_SQLITE_INDEX_NEW_ROWS, (inserts[0][0],))
         if updates:
             cursor.execute(_SQLITE_STAGE_DDL)
             cursor.executemany(_SQLITE_STAGE_INSERT, updates)
             cursor.execute(_SQLITE_UPDATE)
             cursor.execute(f"DELETE FROM temp.{_STAGE}")
-        return new_ids
 
     def _write_postgres(self, cursor: Any, inserts: list[tuple[Any, ...]], updates: list[tuple[Any, ...]]) -> None:
         if self.lz4 is None:
@@ -684,23 +701,11 @@ class _Writer:
                     (_json(chunk),),
                 )
 
-    def _link_subjects(
-        self,
-        conn: Connection,
-        changed: list[PackedRow],
-        row_ids: dict[str, tuple[int, str]],
-    ) -> None:
-        links = {
-            (row_ids[row[0]][0], self.subject_ids[name])
-            for row in changed
-            if row[_SUBJECTS] and row[0] in row_ids
-            for name in row[_SUBJECTS]
-            if name in self.subject_ids
-        }
+    def _link_subjects(self, conn: Connection, links: list[tuple[int, int]]) -> None:
         if links:
             conn.execute(
                 insert(CONTRIBUTION_SUBJECT),
-                [{"contribution_id": c, "subject_id": s} for c, s in sorted(links)],
+                [{"contribution_id": c, "subject_id": s} for c, s in sorted(set(links))],
             )
 
     def _save_counts(self, conn: Connection, summary: ImportSummary) -> None:
@@ -716,6 +721,82 @@ class _Writer:
                 errors=summary.errors[:MAX_STORED_ERRORS],
             )
         )
+
+
+class _PostgresPipeline:
+    """PostgreSQL: batches written over several connections at once, committed in order.
+
+    Most of PostgreSQL's work per row is the generated tsvector (to_tsvector),
+    done by the backend that inserts the row: one connection per core puts more
+    than one core to it. The dispatching thread plans each batch (lookups,
+    members, debates, subjects, and the new rows' ids, reserved in batch order)
+    and hands the writing to a thread with its own connection. Each batch is one
+    transaction as before, and batches commit in the order they were planned, so
+    the committed rows always hold every id below the newest one: the digests
+    take new contributions by id and would otherwise skip a late commit. Two
+    batches with a URI in common are never in flight together.
+    """
+
+    def __init__(self, writer: _Writer, connections: int) -> None:
+        self.writer = writer
+        self.connections = connections
+        self.threads = ThreadPoolExecutor(max_workers=connections, thread_name_prefix="import-writer")
+        self.inflight: deque[tuple[Future[None], set[str]]] = deque()
+        self.turn = threading.Condition()
+        self.planned = 0
+        self.committed = 0
+        self.failed = False
+
+    def submit(self, rows: Sequence[PackedRow], summary: ImportSummary) -> None:
+        uris = {row[0] for row in rows}
+        while self.inflight and (
+            len(self.inflight) >= self.connections or any(not uris.isdisjoint(other) for _, other in self.inflight)
+        ):
+            self.inflight.popleft()[0].result()
+        with self.writer.engine.begin() as conn:
+            plan = self.writer.plan(conn, rows)
+        self.inflight.append((self.threads.submit(self._write, plan, self.planned, summary), uris))
+        self.planned += 1
+
+    def _write(self, plan: _BatchPlan, order: int, summary: ImportSummary) -> None:
+        committed = False
+        try:
+            with self.writer.engine.begin() as conn:
+                self.writer.write(conn, plan)
+                with self.turn:
+                    self.turn.wait_for(lambda: self.committed == order or self.failed)
+                    if self.failed:
+                        raise ImportAbandoned("an earlier batch failed")
+                plan.count_into(summary)
+                self.writer._save_counts(conn, summary)
+            committed = True
+        finally:
+            with self.turn:
+                if committed:
+                    self.committed += 1
+                else:
+                    self.failed = True
+                self.turn.notify_all()
+
+    def finish(self) -> None:
+        """Wait for every batch; raises the first failure."""
+        try:
+            while self.inflight:
+                self.inflight.popleft()[0].result()
+        finally:
+            self.abandon()
+
+    def abandon(self) -> None:
+        """Stop: batches not yet committed roll back. Waits for the threads."""
+        with self.turn:
+            self.failed = self.failed or bool(self.inflight)
+            self.turn.notify_all()
+        self.threads.shutdown(wait=True)
+        self.inflight.clear()
+
+
+class ImportAbandoned(Exception):
+    """A batch rolled back because an earlier one failed."""
 
 
 def start_run(engine: Engine, source: str, requested_by: str | None = None) -> int:
@@ -766,6 +847,11 @@ def import_paths(
         head = list(itertools.islice(jobs, PARALLEL_THRESHOLD))
         parallel = len(head) >= PARALLEL_THRESHOLD
         jobs = itertools.chain(head, jobs)
+    pipeline = None
+    write_batch = writer.write_batch
+    if parallel and writer.postgres:
+        pipeline = _PostgresPipeline(writer, _worker_count())
+        write_batch = pipeline.submit
     pending: list[PackedRow] = []
     try:
         for _name, error, rows in _parse_all(jobs, parallel, engine.dialect.name):
@@ -775,15 +861,19 @@ def import_paths(
                 summary.errors.append(error)
             pending.extend(rows)
             if len(pending) >= batch_size:
-                writer.write_batch(pending, summary)
+                write_batch(pending, summary)
                 pending = []
                 if progress is not None:
                     progress(summary)
         if pending:
-            writer.write_batch(pending, summary)
+            write_batch(pending, summary)
+        if pipeline is not None:
+            pipeline.finish()
         if progress is not None:
             progress(summary)
     except BaseException:
+        if pipeline is not None:
+            pipeline.abandon()
         finish_run(engine, summary, "interrupted")
         raise
     finish_run(engine, summary, "succeeded" if summary.ok else "completed_with_errors")

@@ -5,9 +5,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import itertools
 import json
 import shutil
 import tarfile
+import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -155,6 +157,58 @@ def test_import_killed_mid_batch_leaves_consistent_store_and_rerun_completes(
     monkeypatch.setattr(importer._Writer, "_link_subjects", original)
     summary = import_paths(engine, [TWFY], batch_size=500)
     assert (summary.new, summary.unchanged) == (expected - stored, stored)
+    assert fts_consistent(engine)
+
+
+def stored_ids(engine: Engine) -> list[int]:
+    with engine.connect() as conn:
+        return list(conn.execute(text("SELECT id FROM contribution ORDER BY id")).scalars())
+
+
+def test_parallel_import_stores_every_row_once_with_ids_in_import_order(engine: Engine) -> None:
+    # On PostgreSQL several connections write at once; the rows, the index and the
+    # order of ids (which the digests rely on) must be as a one-connection import gives.
+    summary = import_paths(engine, [TWFY], batch_size=300, parallel=True)
+    assert summary.ok and summary.new == twfy_speech_count()
+    ids = stored_ids(engine)
+    assert len(ids) == summary.new and ids[-1] - ids[0] == len(ids) - 1
+    with engine.connect() as conn:
+        sources_by_id = list(conn.execute(text("SELECT source FROM contribution ORDER BY id")).scalars())
+    assert sources_by_id == sorted(sources_by_id)  # files are read in sorted order
+    assert fts_consistent(engine)
+    snapshot = table_snapshot(engine)
+
+    again = import_paths(engine, [TWFY], batch_size=300, parallel=True)
+    assert (again.new, again.updated, again.unchanged) == (0, 0, summary.new)
+    assert table_snapshot(engine) == snapshot
+
+
+def test_parallel_import_failing_mid_way_commits_a_prefix_and_rerun_completes(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = twfy_speech_count()
+    calls = itertools.count(1)
+    original = importer._Writer._link_subjects
+
+    def fail_on_third_batch(self: importer._Writer, *args: Any) -> None:
+        if next(calls) == 3:
+            time.sleep(1)  # long enough for a later batch to be written and ready to commit
+            raise RuntimeError("disk full")
+        original(self, *args)
+
+    monkeypatch.setattr(importer._Writer, "_link_subjects", fail_on_third_batch)
+    with pytest.raises(RuntimeError, match="disk full"):
+        import_paths(engine, [TWFY], batch_size=300, parallel=True)
+    ids = stored_ids(engine)
+    # Whole batches only, and no batch committed after one that failed: no gap in the ids.
+    assert 0 < len(ids) < expected
+    assert ids[-1] - ids[0] == len(ids) - 1
+    assert fts_consistent(engine)
+
+    monkeypatch.setattr(importer._Writer, "_link_subjects", original)
+    summary = import_paths(engine, [TWFY], batch_size=300, parallel=True)
+    assert (summary.new, summary.unchanged) == (expected - len(ids), len(ids))
+    assert len(stored_ids(engine)) == expected
     assert fts_consistent(engine)
 
 
