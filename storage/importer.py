@@ -34,6 +34,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -68,6 +69,9 @@ CHUNK_BYTES = 1 << 20
 INFLIGHT_BYTES = 24 << 20
 # After writing this many rows on PostgreSQL, refresh the planner's statistics.
 ANALYZE_AFTER_ROWS = 10_000
+# SQLite: the importer's page cache (kB): holds the indexes' hot pages at a million rows
+# (+16% rows/s there over 64 MB) and keeps the importer well under 400 MB.
+SQLITE_IMPORT_CACHE_KB = 160 * 1024
 # PostgreSQL: the GIN pending list's limit (kB) while importing; measured best of 4-512 MB.
 GIN_PENDING_LIST_KB = 32 * 1024
 # Ids or URIs per lookup query (each query takes them as one JSON or array parameter).
@@ -530,6 +534,32 @@ class _Writer:
         self.debate_ids: dict[str, int] = {}
         self.subject_ids: dict[str, int] = {}
         self.lz4: bool | None = None  # PostgreSQL: can the server compress with lz4?
+        self.sqlite_connection: Connection | None = None
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Connection]:
+        """A batch's transaction. On SQLite all batches use one connection with a bigger page cache.
+
+        At a million rows the indexes outgrow the usual cache, and each batch would read
+        back the index pages the one before it had. The connection is dropped by `close`,
+        so the bigger cache does not outlive the import.
+        """
+        if self.postgres:
+            with self.engine.begin() as conn:
+                yield conn
+            return
+        if self.sqlite_connection is None:
+            self.sqlite_connection = self.engine.connect()
+            self.sqlite_connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KB}")
+            self.sqlite_connection.commit()
+        with self.sqlite_connection.begin():
+            yield self.sqlite_connection
+
+    def close(self) -> None:
+        if self.sqlite_connection is not None:
+            self.sqlite_connection.invalidate()
+            self.sqlite_connection.close()
+            self.sqlite_connection = None
 
     def _insert_ignore(self, table: Any) -> Any:
         dialect = self.engine.dialect.name
@@ -580,7 +610,7 @@ class _Writer:
 
     def write_batch(self, rows: Sequence[PackedRow], summary: ImportSummary) -> None:
         """Plan and write one batch in one transaction."""
-        with self.engine.begin() as conn:
+        with self._transaction() as conn:
             plan = self.plan(conn, rows)
             self.write(conn, plan)
             plan.count_into(summary)
@@ -881,8 +911,10 @@ def import_paths(
     except BaseException:
         if pipeline is not None:
             pipeline.abandon()
+        writer.close()
         finish_run(engine, summary, "interrupted")
         raise
+    writer.close()
     finish_run(engine, summary, "succeeded" if summary.ok else "completed_with_errors")
     if engine.dialect.name == "postgresql" and summary.new + summary.updated >= ANALYZE_AFTER_ROWS:
         # The planner's statistics (how common each word is, above all) are out of date
