@@ -13,8 +13,9 @@ Design:
 - On SQLite new rows go in with one executemany and reach the FTS5 index in one
   ``INSERT ... SELECT`` per batch (see `_SQLITE_INDEX_NEW_ROWS`); changed rows go
   through the update trigger. On PostgreSQL new rows go in with ``COPY`` (the
-  tsvector is a generated column), long values compressed with lz4 where the
-  server has it, and the planner's statistics are refreshed after a big import.
+  tsvector is a generated column), over one connection per core for large
+  imports (`_PostgresPipeline`), and the planner's statistics are refreshed
+  after a big import.
 - Rows are keyed by URI; a content hash of the parsed record decides between
   new, updated and unchanged. A file that fails to parse touches nothing.
 - Memory is bounded by the batch size: directories are walked lazily and only
