@@ -1,0 +1,67 @@
+"""Schema migrations keep stored data: down to the previous revision and back up again."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import Engine, create_engine, inspect, text
+
+from storage.db import alembic_config, make_engine, migrate
+from storage.importer import import_paths
+from storage.query import parse_query
+from storage.search import search
+from storage.store import find_contribution, record_dict
+from tests.conftest import DATA
+
+SAMPLE_DIR = DATA / "samples"
+SAMPLE_URI = "http://data.parliament.uk/pimsdata/hansard/CONTRIBUTION_622898"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def own_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A store of its own (not the shared test database): these tests change its schema."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'migrations.db'}")
+        yield engine
+        engine.dispose()
+        return
+    server_url = request.getfixturevalue("postgres_server_url")
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    name = f"{admin.url.database}_migrations"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(admin.url.set(database=name).render_as_string(hide_password=False))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_paragraphs_survive_a_downgrade_and_upgrade_of_0004(own_store: Engine) -> None:
+    migrate(own_store)
+    assert import_paths(own_store, [SAMPLE_DIR]).new == 1
+    stored = find_contribution(own_store, SAMPLE_URI)
+    assert stored is not None
+    before = record_dict(stored)
+
+    command.downgrade(alembic_config(own_store), "0003")
+    columns = {column["name"] for column in inspect(own_store).get_columns("contribution")}
+    assert "paragraphs" in columns
+    with own_store.connect() as conn:
+        paragraphs = conn.execute(text("SELECT paragraphs FROM contribution")).scalar_one()
+    if isinstance(paragraphs, str):  # SQLite hands JSON back as text
+        paragraphs = json.loads(paragraphs)
+    assert paragraphs == before["paragraphs"]
+
+    migrate(own_store)
+    stored = find_contribution(own_store, SAMPLE_URI)
+    assert stored is not None and record_dict(stored) == before
+    assert [hit.contribution.uri for hit in search(own_store, parse_query("tabloid")).hits] == [SAMPLE_URI]
