@@ -429,7 +429,7 @@ def _iter_jobs(paths: Iterable[Path]) -> Iterator[tuple[_Job, int]]:
                 yield _job_of(source)
             continue
         for path in _walk_files(str(root)):
-            if not is_archive(Path(os.path.basename(path))):
+            if not is_archive(path):
                 try:
                     size = os.stat(path).st_size
                 except OSError:

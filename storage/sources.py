@@ -37,9 +37,9 @@ def _is_hidden(path: Path) -> bool:
     return any(part.startswith(".") for part in path.parts if part not in (".", ".."))
 
 
-def is_archive(path: Path) -> bool:
-    name = path.name.lower()
-    return name.endswith((".zip", ".tar.gz", ".tgz", ".tar"))
+def is_archive(path: Path | str) -> bool:
+    """Whether a file's name says it is an archive (a str path costs no Path)."""
+    return str(path).lower().endswith((".zip", ".tar.gz", ".tgz", ".tar"))
 
 
 def _from_zip(path: Path) -> Iterator[SourceFile]:
