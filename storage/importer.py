@@ -199,6 +199,8 @@ _PARSED_COLUMNS = (
 )
 _COLUMNS = (*_PARSED_COLUMNS, "member_id", "debate_id", "import_run_id", "imported_at")
 _HASH = _PARSED_COLUMNS.index("content_hash")
+_SITTING_DATE = _PARSED_COLUMNS.index("sitting_date")
+_INDEX_TIMESTAMP = _PARSED_COLUMNS.index("index_timestamp")
 _PARSED = len(_PARSED_COLUMNS)
 # After the columns a packed row carries what the writer needs to find or create
 # the member, debate and subjects: member key and row, debate key and row, subjects.
@@ -256,11 +258,11 @@ _sqlite_date = _sqlite_bind_processor(CONTRIBUTION.c.sitting_date)
 _sqlite_datetime = _sqlite_bind_processor(CONTRIBUTION.c.index_timestamp)
 
 
-def content_hash(values: tuple[str | int | None, ...]) -> str:
+def content_hash(values: tuple[Any, ...]) -> str:
     """The hash that tells a changed record from an unchanged one: of its stored content, in column order.
 
-    Each value is written with its length in front, so no two different tuples
-    give the same text.
+    Each value (a str, int, date, datetime or None) is written with its length in
+    front, so no two different tuples give the same text.
     """
     text = "".join(["-" if value is None else f"{len(str(value))}:{value}" for value in values])
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
@@ -277,28 +279,36 @@ def _pack(record: ParsedContribution, source: str, dialect: str) -> PackedRow:
     index_timestamp = record.index_timestamp
     house = record.house
     member = record.member
-    text = record.text
-    digest = content_hash(
-        (
-            record.uri,
-            record.contribution_id,
-            record.title,
-            member,
-            record.party,
-            houses,
-            None if sitting_date is None else sitting_date.isoformat(),
-            record.debate_title,
-            debate_types,
-            record.contribution_type,
-            references,
-            record.session,
-            record.chamber,
-            subjects,
-            None if index_timestamp is None else index_timestamp.isoformat(),
-            text,
-            extra,
-        )
+    values: tuple[Any, ...] = (
+        record.uri,
+        record.contribution_id,
+        record.title,
+        member,
+        record.party,
+        house,
+        houses,
+        sitting_date,
+        record.debate_title,
+        debate_types,
+        record.contribution_type,
+        references,
+        record.session,
+        record.chamber,
+        subjects,
+        index_timestamp,
+        record.text,
+        extra,
     )
+    digest = content_hash(values)
+    if dialect == "sqlite":
+        # SQLite has no date types: stored as SQLAlchemy would store them.
+        values = (
+            *values[:_SITTING_DATE],
+            _sqlite_date(sitting_date),
+            *values[_SITTING_DATE + 1 : _INDEX_TIMESTAMP],
+            _sqlite_datetime(index_timestamp),
+            *values[_INDEX_TIMESTAMP + 1 :],
+        )
     member_fields: tuple[str, str | None, str | None, str | None] | None = None
     if member:
         person = None
@@ -314,26 +324,8 @@ def _pack(record: ParsedContribution, source: str, dialect: str) -> PackedRow:
     debate_fields = (
         (title_for_debate, record.session, bool(_BILL_TITLE.search(title_for_debate))) if title_for_debate else None
     )
-    sqlite_dates = dialect == "sqlite"
     return (
-        record.uri,
-        record.contribution_id,
-        record.title,
-        member,
-        record.party,
-        house,
-        houses,
-        _sqlite_date(sitting_date) if sqlite_dates else sitting_date,
-        record.debate_title,
-        debate_types,
-        record.contribution_type,
-        references,
-        record.session,
-        record.chamber,
-        subjects,
-        _sqlite_datetime(index_timestamp) if sqlite_dates else index_timestamp,
-        text,
-        extra,
+        *values,
         digest,
         source[:1000],
         member_key(house, member[:MEMBER_NAME_CHARS]) if member else None,
