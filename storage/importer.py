@@ -776,13 +776,23 @@ class _PostgresPipeline:
         self.planned = 0
         self.committed = 0
         self.failed = False
+        self.error: BaseException | None = None  # the first batch's failure that stopped the others
+
+    def _wait_for_oldest(self) -> None:
+        """Wait for the oldest batch in flight; raises the failure that stopped the import, if any."""
+        try:
+            self.inflight.popleft()[0].result()
+        except ImportAbandoned:
+            if self.error is not None:
+                raise self.error from None
+            raise
 
     def submit(self, rows: Sequence[PackedRow], summary: ImportSummary) -> None:
         uris = {row[0] for row in rows}
         while self.inflight and (
             len(self.inflight) >= self.connections or any(not uris.isdisjoint(other) for _, other in self.inflight)
         ):
-            self.inflight.popleft()[0].result()
+            self._wait_for_oldest()
         with self.writer.engine.begin() as conn:
             plan = self.writer.plan(conn, rows)
         self.inflight.append((self.threads.submit(self._write, plan, self.planned, summary), uris))
@@ -796,10 +806,16 @@ class _PostgresPipeline:
                 with self.turn:
                     self.turn.wait_for(lambda: self.committed == order or self.failed)
                     if self.failed:
-                        raise ImportAbandoned("an earlier batch failed")
+                        raise ImportAbandoned("another batch of this import failed")
                 plan.count_into(summary)
                 self.writer._save_counts(conn, summary)
             committed = True
+        except ImportAbandoned:
+            raise
+        except BaseException as exc:
+            with self.turn:
+                self.error = self.error or exc
+            raise
         finally:
             with self.turn:
                 if committed:
@@ -812,7 +828,7 @@ class _PostgresPipeline:
         """Wait for every batch; raises the first failure."""
         try:
             while self.inflight:
-                self.inflight.popleft()[0].result()
+                self._wait_for_oldest()
         finally:
             self.abandon()
 

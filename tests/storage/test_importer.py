@@ -212,6 +212,37 @@ def test_parallel_import_failing_mid_way_commits_a_prefix_and_rerun_completes(
     assert fts_consistent(engine)
 
 
+def test_parallel_import_reports_the_failure_of_a_later_batch_not_the_batches_it_stopped(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Batch 4 fails while batch 3, planned before it, is still being written: batch 3
+    # must not commit after it (no gap in the ids) and the error raised is batch 4's.
+    order_of_plan: dict[int, int] = {}
+    planned = itertools.count(1)
+    original_plan, original_write = importer._Writer.plan, importer._Writer.write
+
+    def numbered_plan(self: importer._Writer, *args: Any) -> Any:
+        plan = original_plan(self, *args)
+        order_of_plan[id(plan)] = next(planned)
+        return plan
+
+    def write(self: importer._Writer, conn: Any, plan: Any) -> None:
+        order = order_of_plan.get(id(plan))
+        if order == 3:
+            time.sleep(1)
+        elif order == 4:
+            raise RuntimeError("disk full")
+        original_write(self, conn, plan)
+
+    monkeypatch.setattr(importer._Writer, "plan", numbered_plan)
+    monkeypatch.setattr(importer._Writer, "write", write)
+    with pytest.raises(RuntimeError, match="disk full"):
+        import_paths(engine, [TWFY], batch_size=300, parallel=True)
+    ids = stored_ids(engine)
+    assert ids and ids[-1] - ids[0] == len(ids) - 1
+    assert fts_consistent(engine)
+
+
 def test_archives_import_like_directories(engine: Engine, tmp_path: Path) -> None:
     xml = TWFY / "westminhall" / "westminster2010-02-10a.xml"
     with zipfile.ZipFile(tmp_path / "bundle.zip", "w") as archive:
