@@ -24,10 +24,12 @@ Design:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import json
 import json.encoder
+import logging
 import multiprocessing
 import os
 import re
@@ -42,7 +44,9 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 
+from storage.db import SQLITE_CACHE_KB
 from storage.models import (
     CONTRIBUTION_SUBJECT_TABLE,
     CONTRIBUTION_TABLE,
@@ -84,6 +88,8 @@ DEBATE = DEBATE_TABLE
 SUBJECT = SUBJECT_TABLE
 CONTRIBUTION_SUBJECT = CONTRIBUTION_SUBJECT_TABLE
 IMPORT_RUN = IMPORT_RUN_TABLE
+
+logger = logging.getLogger(__name__)
 
 _BILL_TITLE = re.compile(r"\bBill\b", re.IGNORECASE)
 
@@ -515,6 +521,12 @@ class _BatchPlan:
         summary.updated += len(self.updates)
         summary.unchanged += self.unchanged
 
+    def added_to(self, summary: ImportSummary) -> ImportSummary:
+        """The counts ``summary`` will have once this batch is committed."""
+        counted = dataclasses.replace(summary, errors=summary.errors[:MAX_STORED_ERRORS])
+        self.count_into(counted)
+        return counted
+
 
 class _Writer:
     """Upserts batches of packed rows; caches the ids of members, debates and subjects."""
@@ -534,8 +546,8 @@ class _Writer:
         """A batch's transaction. On SQLite all batches use one connection with a bigger page cache.
 
         At a million rows the indexes outgrow the usual cache, and each batch would read
-        back the index pages the one before it had. The connection is dropped by `close`,
-        so the bigger cache does not outlive the import.
+        back the index pages the one before it had. `close` puts the usual cache back,
+        so the bigger one does not outlive the import.
         """
         if self.postgres:
             with self.engine.begin() as conn:
@@ -550,7 +562,10 @@ class _Writer:
 
     def close(self) -> None:
         if self.sqlite_connection is not None:
-            self.sqlite_connection.invalidate()
+            # Back to the usual cache (SQLite frees the pages over it) rather than closing
+            # the connection: an in-memory database lives and dies with its one connection.
+            self.sqlite_connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KB}")
+            self.sqlite_connection.commit()
             self.sqlite_connection.close()
             self.sqlite_connection = None
 
@@ -606,8 +621,8 @@ class _Writer:
         with self._transaction() as conn:
             plan = self.plan(conn, rows)
             self.write(conn, plan)
-            plan.count_into(summary)
-            self._save_counts(conn, summary)
+            self._save_counts(conn, plan.added_to(summary))
+        plan.count_into(summary)  # once committed
 
     def plan(self, conn: Connection, rows: Sequence[PackedRow]) -> _BatchPlan:
         """Which rows are new, changed or unchanged; their members, debates and subjects; the new rows' ids."""
@@ -672,8 +687,10 @@ class _Writer:
                 "SELECT nextval(pg_get_serial_sequence('contribution', 'id')) FROM generate_series(1, %s)", (count,)
             )
             return sorted(row_id for (row_id,) in cursor.fetchall())
-        # The ids SQLite would give. Safe: the plan and the write are one transaction,
-        # the only writer from its first write to its commit.
+        # The ids SQLite would give. A write comes first: pysqlite begins the transaction
+        # at the first write, which takes the database's write lock, so no other writer
+        # can add a row between reading max(id) and this batch's inserts.
+        cursor.execute("UPDATE import_run SET status = status WHERE id = ?", (self.run_id,))
         cursor.execute("SELECT coalesce(max(id), 0) + 1 FROM contribution")
         first_id = int(cursor.fetchone()[0])
         return list(range(first_id, first_id + count))
@@ -807,8 +824,8 @@ class _PostgresPipeline:
                     self.turn.wait_for(lambda: self.committed == order or self.failed)
                     if self.failed:
                         raise ImportAbandoned("another batch of this import failed")
-                plan.count_into(summary)
-                self.writer._save_counts(conn, summary)
+                self.writer._save_counts(conn, plan.added_to(summary))
+            plan.count_into(summary)  # once committed; the next batch waits for it
             committed = True
         except ImportAbandoned:
             raise
@@ -930,6 +947,10 @@ def import_paths(
         # after a big import, and autovacuum, which refreshes them, may be off or late.
         with engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE contribution, member, debate")
-            # Searches scan the pending list of new index entries (see `_write_postgres`) in full.
-            conn.exec_driver_sql("SELECT gin_clean_pending_list('ix_contribution_search_vector'::regclass)")
+        try:
+            with engine.begin() as conn:
+                # Searches scan the pending list of new index entries (see `_write_postgres`) in full.
+                conn.exec_driver_sql("SELECT gin_clean_pending_list('ix_contribution_search_vector'::regclass)")
+        except DBAPIError as exc:  # e.g. a role that does not own the index: vacuum will merge it
+            logger.warning("could not merge the search index's pending list: %s", exc.orig)
     return summary

@@ -20,6 +20,7 @@ from sqlalchemy import Engine, text
 
 from bot.cli import main as cli
 from storage import importer
+from storage.db import make_engine, migrate
 from storage.importer import import_paths
 from storage.models import ImportRun
 from storage.parser import parse_contribution
@@ -204,6 +205,9 @@ def test_parallel_import_failing_mid_way_commits_a_prefix_and_rerun_completes(
     assert 0 < len(ids) < expected
     assert ids[-1] - ids[0] == len(ids) - 1
     assert fts_consistent(engine)
+    with engine.connect() as conn:
+        recorded = conn.execute(text("SELECT new, status FROM import_run ORDER BY id DESC")).first()
+    assert tuple(recorded or ()) == (len(ids), "interrupted")
 
     monkeypatch.setattr(importer._Writer, "_link_subjects", original)
     summary = import_paths(engine, [TWFY], batch_size=300, parallel=True)
@@ -241,6 +245,15 @@ def test_parallel_import_reports_the_failure_of_a_later_batch_not_the_batches_it
     ids = stored_ids(engine)
     assert ids and ids[-1] - ids[0] == len(ids) - 1
     assert fts_consistent(engine)
+
+
+def test_import_into_an_in_memory_sqlite_database() -> None:
+    # Its one connection is the database: the importer must not close it.
+    engine = make_engine("sqlite://")
+    migrate(engine)
+    assert import_paths(engine, [SAMPLE]).new == 1
+    assert hits_for(engine, "tabloid") == ["http://data.parliament.uk/pimsdata/hansard/CONTRIBUTION_622898"]
+    assert import_paths(engine, [SAMPLE]).unchanged == 1
 
 
 def test_archives_import_like_directories(engine: Engine, tmp_path: Path) -> None:

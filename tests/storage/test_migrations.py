@@ -65,3 +65,18 @@ def test_paragraphs_survive_a_downgrade_and_upgrade_of_0004(own_store: Engine) -
     stored = find_contribution(own_store, SAMPLE_URI)
     assert stored is not None and record_dict(stored) == before
     assert [hit.contribution.uri for hit in search(own_store, parse_query("tabloid")).hits] == [SAMPLE_URI]
+
+
+def test_upgrade_to_0004_stopped_half_way_runs_again(own_store: Engine) -> None:
+    # SQLite commits each DDL statement on its own: an upgrade killed after some of
+    # them must complete when run again, not fail on what is already done.
+    command.upgrade(alembic_config(own_store), "0003")
+    with own_store.begin() as conn:
+        conn.execute(text("DROP INDEX ix_contribution_import_run_id"))
+        if own_store.dialect.name == "sqlite":
+            conn.execute(text("DROP TRIGGER contribution_fts_insert"))
+    migrate(own_store)
+    columns = {column["name"] for column in inspect(own_store).get_columns("contribution")}
+    indexes = {index["name"] for index in inspect(own_store).get_indexes("contribution")}
+    assert "paragraphs" not in columns
+    assert not indexes & {"ix_contribution_import_run_id", "ix_contribution_imported_at"}

@@ -30,29 +30,44 @@ END"""
 
 
 def upgrade() -> None:
-    sqlite = op.get_bind().dialect.name == "sqlite"
-    if sqlite and sqlite3.sqlite_version_info < (3, 35, 0):
+    bind = op.get_bind()
+    sqlite = bind.dialect.name == "sqlite"
+    # DROP COLUMN came in 3.35.0 and could damage tables with an INTEGER PRIMARY KEY until 3.35.5.
+    if sqlite and sqlite3.sqlite_version_info < (3, 35, 5):
         raise RuntimeError(
-            f"SQLite {sqlite3.sqlite_version} is too old: hansard-bot needs 3.35 or newer "
+            f"SQLite {sqlite3.sqlite_version} is too old: hansard-bot needs 3.35.5 or newer "
             "(Python 3.11 from python.org has it; or set DATABASE_URL to PostgreSQL)"
         )
+    # pysqlite commits each DDL statement on its own, so an upgrade stopped half-way must
+    # be able to run again: every step checks whether it is still to do.
     if sqlite:
         op.execute("DROP TRIGGER IF EXISTS contribution_fts_insert")
-    op.drop_index("ix_contribution_import_run_id", table_name="contribution")
-    op.drop_index("ix_contribution_imported_at", table_name="contribution")
-    # Plain ALTER TABLE on SQLite too: a batch (copy-and-move) rebuild would lose the triggers.
-    op.execute("ALTER TABLE contribution DROP COLUMN paragraphs")
+    op.execute("DROP INDEX IF EXISTS ix_contribution_import_run_id")
+    op.execute("DROP INDEX IF EXISTS ix_contribution_imported_at")
+    if "paragraphs" in {column["name"] for column in sa.inspect(bind).get_columns("contribution")}:
+        # Plain ALTER TABLE on SQLite too: a batch (copy-and-move) rebuild would lose the triggers.
+        op.execute("ALTER TABLE contribution DROP COLUMN paragraphs")
 
 
 def downgrade() -> None:
     bind = op.get_bind()
     op.execute("ALTER TABLE contribution ADD COLUMN paragraphs JSON")
     contribution = sa.table("contribution", sa.column("id", sa.Integer), sa.column("text", sa.Text))
-    rows = bind.execute(sa.select(contribution.c.id, contribution.c.text)).all()
     update = sa.text("UPDATE contribution SET paragraphs = :paragraphs WHERE id = :id")
-    for start in range(0, len(rows), 10_000):
-        chunk = rows[start : start + 10_000]
-        bind.execute(update, [{"id": row_id, "paragraphs": json.dumps(text.split("\n\n"))} for row_id, text in chunk])
+    last_id = 0
+    while True:  # a page of rows at a time: the texts of a big store do not fit in memory
+        rows = bind.execute(
+            sa.select(contribution.c.id, contribution.c.text)
+            .where(contribution.c.id > last_id)
+            .order_by(contribution.c.id)
+            .limit(10_000)
+        ).all()
+        if not rows:
+            break
+        bind.execute(update, [{"id": row_id, "paragraphs": json.dumps(text.split("\n\n"))} for row_id, text in rows])
+        last_id = rows[-1][0]
+    if bind.dialect.name == "postgresql":  # SQLite cannot add NOT NULL to an existing column
+        op.execute("ALTER TABLE contribution ALTER COLUMN paragraphs SET NOT NULL")
     op.create_index("ix_contribution_imported_at", "contribution", ["imported_at"])
     op.create_index("ix_contribution_import_run_id", "contribution", ["import_run_id"])
     if bind.dialect.name == "sqlite":
