@@ -59,6 +59,39 @@ def text(parts: list[str]) -> str:
     return "\n".join(parts)
 
 
+# The sentence cut at every span of the page's markup (tests/storage/test_parser_equivalence.py uses it too).
+PRELIM_ONE_PIECE_PER_SPAN = (
+    "Proceeding contribution",
+    "from",
+    "Tim Loughton",
+    "(",
+    "Conservative",
+    ")",
+    "in the",
+    "House of Commons",
+    "on",
+    "Tuesday,  2 February 2010",
+    ".",
+    "It occurred during",
+    "Debate on bills",
+    "on",
+    "Children, Schools and Families Bill",
+    ".",
+)
+PRELIM_LORDS_MEMBER = (
+    "Proceeding contribution from",
+    "Lord Sharpe of Epsom",
+    "(Conservative)",
+    "in the House of Lords on Tuesday, 23 November 2010.",
+    "It occurred during Debate on bills on Public Bodies Bill [HL].",
+)
+PRELIM_LISTS_OF_HOUSES_AND_TYPES = (
+    "Proceeding contribution from Baroness Byford (Conservative) in the House of Commons and "
+    "House of Lords on Wednesday, 2 November 2005. It occurred during Debate on bills and "
+    "Committee proceeding on Commons Bill [HL]."
+)
+
+
 def with_prelim(*prelim: str) -> list[str]:
     """The sample with its preliminary sentence replaced by the given lines."""
     parts = lines()
@@ -143,26 +176,7 @@ def test_preliminary_sentence_on_one_line() -> None:
 
 
 def test_preliminary_sentence_one_piece_per_span() -> None:
-    record = parse(
-        with_prelim(
-            "Proceeding contribution",
-            "from",
-            "Tim Loughton",
-            "(",
-            "Conservative",
-            ")",
-            "in the",
-            "House of Commons",
-            "on",
-            "Tuesday,  2 February 2010",
-            ".",
-            "It occurred during",
-            "Debate on bills",
-            "on",
-            "Children, Schools and Families Bill",
-            ".",
-        )
-    )
+    record = parse(with_prelim(*PRELIM_ONE_PIECE_PER_SPAN))
     assert (record.member, record.party, record.houses) == (
         "Tim Loughton",
         "Conservative",
@@ -239,13 +253,7 @@ def test_no_it_occurred_during_sentence() -> None:
 
 
 def test_lists_of_houses_and_proceeding_types() -> None:
-    record = parse(
-        with_prelim(
-            "Proceeding contribution from Baroness Byford (Conservative) in the House of Commons and "
-            "House of Lords on Wednesday, 2 November 2005. It occurred during Debate on bills and "
-            "Committee proceeding on Commons Bill [HL]."
-        )
-    )
+    record = parse(with_prelim(PRELIM_LISTS_OF_HOUSES_AND_TYPES))
     assert record.houses == ("House of Commons", "House of Lords")
     assert record.house == "House of Commons"
     assert record.debate_types == ("Debate on bills", "Committee proceeding")
@@ -286,15 +294,7 @@ def test_proceeding_types_and_titles(sentence: str, types: tuple[str, ...], titl
 
 
 def test_lords_members() -> None:
-    record = parse(
-        with_prelim(
-            "Proceeding contribution from",
-            "Lord Sharpe of Epsom",
-            "(Conservative)",
-            "in the House of Lords on Tuesday, 23 November 2010.",
-            "It occurred during Debate on bills on Public Bodies Bill [HL].",
-        )
-    )
+    record = parse(with_prelim(*PRELIM_LORDS_MEMBER))
     assert (record.member, record.party, record.houses) == (
         "Lord Sharpe of Epsom",
         "Conservative",
@@ -392,8 +392,7 @@ def test_type_and_back_to_top_layout() -> None:
     assert record == parse(SAMPLE)
 
 
-def test_old_about_this_proceeding_contribution_layout() -> None:
-    """Oldest pages: heading, Reference / Session / Chamber, "Back to top" (here with a URI block)."""
+def old_layout_lines() -> list[str]:
     parts = lines()
     parts[TYPE:LIBRARIANS] = [
         "About this proceeding contribution",
@@ -406,7 +405,12 @@ def test_old_about_this_proceeding_contribution_layout() -> None:
         "Back to top",
     ]
     parts[TITLE] = "House of Lords Bill [HL]"
-    record = parse(parts)
+    return parts
+
+
+def test_old_about_this_proceeding_contribution_layout() -> None:
+    """Oldest pages: heading, Reference / Session / Chamber, "Back to top" (here with a URI block)."""
+    record = parse(old_layout_lines())
     assert record.references == (Reference(709, 429, None, "", "709 c429"),)
     assert (record.session, record.chamber) == ("2008-09", "House of Lords chamber")
     assert record.title == "House of Lords Bill [HL]"

@@ -26,6 +26,9 @@ from tests.storage.test_parser import (
     PARAGRAPHS,
     PIMS_URI,
     PRELIM,
+    PRELIM_LISTS_OF_HOUSES_AND_TYPES,
+    PRELIM_LORDS_MEMBER,
+    PRELIM_ONE_PIECE_PER_SPAN,
     SAMPLE,
     SUBJECTS,
     TITLE,
@@ -33,6 +36,7 @@ from tests.storage.test_parser import (
     URI,
     URI_VALUE,
     lines,
+    old_layout_lines,
     set_after,
     text,
     with_prelim,
@@ -90,19 +94,7 @@ def business_question() -> str:
 
 
 def old_layout() -> str:
-    parts = lines()
-    parts[TYPE:LIBRARIANS] = [
-        "About this proceeding contribution",
-        "Reference",
-        "709 c429 ",
-        "Session",
-        "2008-09",
-        "Chamber",
-        "House of Lords chamber",
-        "Back to top",
-    ]
-    parts[TITLE] = "House of Lords Bill [HL]"
-    return text(parts)
+    return text(old_layout_lines())
 
 
 def missing_librarians_tools() -> str:
@@ -140,26 +132,7 @@ VARIANTS: dict[str, str] = {
     "final newlines": SAMPLE + "\n\n",
     # preliminary sentence
     "sentence on one line": text(with_prelim(ONE_LINE_PRELIM)),
-    "sentence one piece per span": text(
-        with_prelim(
-            "Proceeding contribution",
-            "from",
-            "Tim Loughton",
-            "(",
-            "Conservative",
-            ")",
-            "in the",
-            "House of Commons",
-            "on",
-            "Tuesday,  2 February 2010",
-            ".",
-            "It occurred during",
-            "Debate on bills",
-            "on",
-            "Children, Schools and Families Bill",
-            ".",
-        )
-    ),
+    "sentence one piece per span": text(with_prelim(*PRELIM_ONE_PIECE_PER_SPAN)),
     "first sentence on one line": text(
         with_prelim(*ONE_LINE_PRELIM.replace(" It occurred", "\nIt occurred").split("\n"))
     ),
@@ -176,13 +149,7 @@ VARIANTS: dict[str, str] = {
     "no date": text(with_prelim("Proceeding contribution from Tim Loughton (Conservative) in the House of Commons.")),
     "bare object name": text(with_prelim("Proceeding contribution.")),
     "no it occurred during": replaced(PRELIM.stop - 1),
-    "lists of houses and types": text(
-        with_prelim(
-            "Proceeding contribution from Baroness Byford (Conservative) in the House of Commons and "
-            "House of Lords on Wednesday, 2 November 2005. It occurred during Debate on bills and "
-            "Committee proceeding on Commons Bill [HL]."
-        )
-    ),
+    "lists of houses and types": text(with_prelim(PRELIM_LISTS_OF_HOUSES_AND_TYPES)),
     "list of three houses": text(
         with_prelim(
             "Proceeding contribution in the House of Lords, House of Commons and House of Lords. "
@@ -192,15 +159,7 @@ VARIANTS: dict[str, str] = {
     "adjournment debate": replaced(8, "It occurred during Adjournment debate on Whitsun Adjournment."),
     "business statement": replaced(8, "It occurred during Business statement on Business of the House."),
     "title with etc.": replaced(8, "It occurred during Debate on bills on Powers of Entry etc. Bill [HL]."),
-    "lords member": text(
-        with_prelim(
-            "Proceeding contribution from",
-            "Lord Sharpe of Epsom",
-            "(Conservative)",
-            "in the House of Lords on Tuesday, 23 November 2010.",
-            "It occurred during Debate on bills on Public Bodies Bill [HL].",
-        )
-    ),
+    "lords member": text(with_prelim(*PRELIM_LORDS_MEMBER)),
     "bishop without party": text(
         with_prelim("Proceeding contribution from The Lord Bishop of Durham in the House of Lords.")
     ),
