@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from storage.records import ParsedContribution, ParseError
+from storage.records import ParsedContribution, ParseError, split_paragraphs
 from storage.reference_data import MemberDirectory, bundled_data_dir
 from storage.twfy import bill_in_heading, looks_like_twfy, parse_twfy_file
 
@@ -412,3 +412,10 @@ def test_bill_under_debate_survives_clause_headings_and_stale_major_heading(
 )
 def test_bill_in_heading(heading: str, bill: str | None) -> None:
     assert bill_in_heading(heading) == bill
+
+
+def test_paragraphs_split_back_from_the_stored_text(parsed: dict[str, tuple[str, ParsedContribution]]) -> None:
+    # The store keeps only the text (paragraphs joined by blank lines) and splits it again.
+    assert parsed
+    for _, record in parsed.values():
+        assert split_paragraphs(record.text) == list(record.paragraphs)
