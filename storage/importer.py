@@ -350,6 +350,7 @@ def _parse_packed(source: SourceFile, dialect: str) -> PackedOutcome:
 
 
 def _read_job(job: _Job) -> SourceFile:
+    """A job as a source file, its bytes read here (by the worker that parses it)."""
     name, path, data, error = job
     if path is not None:
         try:
@@ -374,11 +375,6 @@ def _job_of(source: SourceFile) -> tuple[_Job, int]:
             size = 0
         return (source.name, str(source.path), None, None), size
     return (source.name, None, source.data, source.error), len(source.data or b"")
-
-
-def _source_of(job: _Job) -> SourceFile:
-    name, path, data, error = job
-    return SourceFile(name, None if path is None else Path(path), data, error)
 
 
 def _walk_files(directory: str) -> Iterator[str]:
@@ -447,7 +443,7 @@ def _parse_all(jobs: Iterable[tuple[_Job, int]], parallel: bool, dialect: str) -
     """Every file parsed and packed, in order."""
     if not parallel:
         for job, _ in jobs:
-            yield _parse_packed(_source_of(job), dialect)
+            yield _parse_packed(_read_job(job), dialect)
         return
     # spawn, not fork: the parent may hold threads (progress display) and open connections.
     context = multiprocessing.get_context("spawn")
@@ -523,7 +519,7 @@ class _BatchPlan:
 
     def added_to(self, summary: ImportSummary) -> ImportSummary:
         """The counts ``summary`` will have once this batch is committed."""
-        counted = dataclasses.replace(summary, errors=summary.errors[:MAX_STORED_ERRORS])
+        counted = dataclasses.replace(summary)
         self.count_into(counted)
         return counted
 
@@ -599,9 +595,9 @@ class _Writer:
             for key, row_id in conn.execute(select(column, table.c.id).where(column.in_(keys))):
                 cache[key] = row_id
 
-    def _ids_by_uri(self, cursor: Any, uris: list[str], with_hash: bool) -> dict[str, tuple[int, str]]:
+    def _ids_by_uri(self, cursor: Any, uris: list[str]) -> dict[str, tuple[int, str]]:
         """(id, content hash) of the stored rows among ``uris``: one query per chunk, one parameter each."""
-        columns = "uri, id, content_hash" if with_hash else "uri, id, NULL"
+        columns = "uri, id, content_hash"
         found: dict[str, tuple[int, str]] = {}
         for start in range(0, len(uris), MAX_PARAMS):
             chunk = uris[start : start + MAX_PARAMS]
@@ -631,7 +627,7 @@ class _Writer:
         for row in rows:
             by_uri[row[0]] = row
         cursor = conn.connection.cursor()
-        existing = self._ids_by_uri(cursor, list(by_uri), with_hash=True)
+        existing = self._ids_by_uri(cursor, list(by_uri))
         changed: list[PackedRow] = []
         for uri, row in by_uri.items():
             stored = existing.get(uri)
