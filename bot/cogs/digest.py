@@ -10,7 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.hansard import choices
+from bot.cogs.hansard import bill_choices, member_choices
 from bot.render import CONTENT_LIMIT, render_digest
 from commands.digest import WEEKDAYS, DigestReply, SubscribeRequest, timezone_names
 from commands.text import plain_text, truncate
@@ -67,10 +67,10 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Sched
     async def member_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return choices(self.bot.core.autocomplete_members(current))
+        return member_choices(self.bot.core, current)
 
     async def bill_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return choices(self.bot.core.autocomplete_bills(current))
+        return bill_choices(self.bot.core, current)
 
     async def timezone_autocomplete(
         self, interaction: discord.Interaction, current: str

@@ -59,6 +59,16 @@ def render_any(reply: SearchReply | LookupReply | CountReply) -> Rendered:
     return render_count(reply)
 
 
+def member_choices(core: HansardCore, current: str) -> list[app_commands.Choice[str]]:
+    """What a member option offers as the user types (every cog's member options)."""
+    return choices(core.autocomplete_members(current, AUTOCOMPLETE_LIMIT))
+
+
+def bill_choices(core: HansardCore, current: str) -> list[app_commands.Choice[str]]:
+    """What a bill option offers as the user types (every cog's bill options)."""
+    return choices(core.autocomplete_bills(current, AUTOCOMPLETE_LIMIT))
+
+
 class HansardCog(commands.GroupCog, group_name="hansard", group_description="Search what was said in Parliament"):
     def __init__(self, bot: HansardBot) -> None:
         self.bot = bot
@@ -73,10 +83,10 @@ class HansardCog(commands.GroupCog, group_name="hansard", group_description="Sea
     async def member_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return choices(self.core.autocomplete_members(current, AUTOCOMPLETE_LIMIT))
+        return member_choices(self.core, current)
 
     async def bill_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return choices(self.core.autocomplete_bills(current, AUTOCOMPLETE_LIMIT))
+        return bill_choices(self.core, current)
 
     # --- commands ---------------------------------------------------------------------------
 
