@@ -14,11 +14,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 from discord.ext import commands
 from sqlalchemy import Engine
 
-from bot.digest import Clock, DigestScheduler, utc_now
+from bot.digest import Clock, DigestScheduler
 from bot.errors import on_app_command_error
 from bot.imports import ImportScheduler
 from bot.settings import Settings, admin_core, digest_core, process_name
 from commands.core import HansardCore
+from storage.models import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ class HansardBot(commands.AutoShardedBot):
         engine: Engine,
         core: HansardCore | None = None,
         *,
-        clock: Clock = utc_now,
+        clock: Clock = utcnow,
         start_scheduler: bool = True,
         **options: Any,
     ) -> None:
@@ -67,7 +68,7 @@ class HansardBot(commands.AutoShardedBot):
         self.admin = admin_core(self.core, settings, holder=self.digests.claimant)
         self.import_scheduler = ImportScheduler(self)
         self.start_scheduler = start_scheduler
-        self.started_at = utc_now()
+        self.started_at = utcnow()
 
     async def setup_hook(self) -> None:
         for extension in EXTENSIONS:

@@ -24,6 +24,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.render import render_digest
 from commands.digest import Claimed, DigestCore, parse_time_of_day
 from storage.digests import list_subscriptions
+from storage.models import utcnow
 
 if TYPE_CHECKING:
     from bot.client import HansardBot
@@ -35,13 +36,9 @@ CATCH_UP_SECONDS = 60
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 class DigestScheduler:
     def __init__(
-        self, bot: HansardBot, digests: DigestCore, clock: Clock = utc_now, scheduler: AsyncIOScheduler | None = None
+        self, bot: HansardBot, digests: DigestCore, clock: Clock = utcnow, scheduler: AsyncIOScheduler | None = None
     ) -> None:
         self.bot = bot
         self.digests = digests
