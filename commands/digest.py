@@ -8,6 +8,7 @@ Every decision here takes ``now`` as an argument, so tests control the clock.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -177,9 +178,15 @@ def describe(subscription: Subscription) -> str:
     return " ".join(parts)
 
 
+@functools.cache
+def _zone_names() -> tuple[str, ...]:
+    """Every time zone name, sorted. Listed once: it reads the time zone database (~9 ms)."""
+    return tuple(sorted(available_timezones()))
+
+
 def timezone_names(prefix: str, limit: int = 25) -> list[str]:
     wanted = prefix.strip().lower()
-    names = sorted(available_timezones())
+    names = _zone_names()
     first = [DEFAULT_TIMEZONE] if DEFAULT_TIMEZONE.lower().startswith(wanted) or not wanted else []
     return (first + [n for n in names if wanted in n.lower() and n != DEFAULT_TIMEZONE])[:limit]
 
@@ -223,7 +230,7 @@ class DigestCore:
             return DigestReply(str(exc), ok=False)
         timezone = request.timezone.strip() or DEFAULT_TIMEZONE
         # Only real zone names: ZoneInfo("Europe") would find a folder, not a zone.
-        if timezone not in available_timezones():
+        if timezone not in _zone_names():
             return DigestReply(
                 f"“{safe_text(timezone[:40])}” is not a time zone: use a name like Europe/London.", ok=False
             )
