@@ -105,7 +105,7 @@ class Contribution(SQLModel, table=True):
     title: str = Field(sa_column=Column(Text, nullable=False))
     member_id: int | None = Field(default=None, foreign_key="member.id")
     member_name: str | None = Field(default=None, sa_column=Column(Text))
-    party: str | None = Field(default=None, sa_column=Column(Text, index=True))
+    party: str | None = Field(default=None, sa_column=Column(Text))
     house: str | None = Field(default=None, max_length=64)
     houses: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     sitting_date: dt.date | None = Field(default=None, index=True)

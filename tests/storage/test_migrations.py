@@ -80,3 +80,34 @@ def test_upgrade_to_0004_stopped_half_way_runs_again(own_store: Engine) -> None:
     indexes = {index["name"] for index in inspect(own_store).get_indexes("contribution")}
     assert "paragraphs" not in columns
     assert not indexes & {"ix_contribution_import_run_id", "ix_contribution_imported_at"}
+
+
+def _fts_automerge(engine: Engine) -> int | None:
+    """FTS5's automerge setting as stored (None: never set, so FTS5's default of 4)."""
+    with engine.connect() as conn:
+        value = conn.execute(text("SELECT v FROM contribution_fts_config WHERE k = 'automerge'")).scalar()
+    return None if value is None else int(value)
+
+
+def test_0005_drops_the_party_index_and_full_text_merging_and_downgrade_restores_them(own_store: Engine) -> None:
+    migrate(own_store)
+    assert import_paths(own_store, [SAMPLE_DIR]).new == 1
+    sqlite = own_store.dialect.name == "sqlite"
+
+    def indexes() -> set[str]:
+        return {str(index["name"]) for index in inspect(own_store).get_indexes("contribution")}
+
+    assert "ix_contribution_party" not in indexes()
+    if sqlite:
+        assert _fts_automerge(own_store) == 0
+
+    command.downgrade(alembic_config(own_store), "0004")
+    assert "ix_contribution_party" in indexes()
+    if sqlite:
+        assert _fts_automerge(own_store) == 4
+
+    migrate(own_store)
+    assert "ix_contribution_party" not in indexes()
+    if sqlite:
+        assert _fts_automerge(own_store) == 0
+    assert [hit.contribution.uri for hit in search(own_store, parse_query("tabloid")).hits] == [SAMPLE_URI]
