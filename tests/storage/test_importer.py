@@ -59,6 +59,17 @@ def fts_consistent(engine: Engine) -> bool:
         return bool(missing == 0)
 
 
+def sqlite_foreign_keys_hold(engine: Engine) -> bool:
+    """SQLite: every stored reference points at a row, and connections check them again after an import.
+
+    The importer turns the checks off on its own connection while it writes.
+    """
+    with engine.connect() as conn:
+        dangling = conn.execute(text("PRAGMA foreign_key_check")).all()
+        enforced = conn.execute(text("PRAGMA foreign_keys")).scalar_one()
+    return not dangling and enforced == 1
+
+
 def hits_for(engine: Engine, words: str) -> list[str]:
     return [hit.contribution.uri for hit in search(engine, parse_query(words), limit=50).hits]
 
@@ -77,6 +88,8 @@ def test_bundled_data_imports_and_reimport_changes_nothing(engine: Engine) -> No
     assert (second.new, second.updated, second.unchanged, second.failed) == (0, 0, expected, 0)
     assert table_snapshot(engine) == before
     assert fts_consistent(engine)
+    if engine.dialect.name == "sqlite":
+        assert sqlite_foreign_keys_hold(engine)
 
 
 def test_changed_file_updates_row_and_search_index(engine: Engine, tmp_path: Path) -> None:
@@ -254,6 +267,7 @@ def test_import_into_an_in_memory_sqlite_database() -> None:
     assert import_paths(engine, [SAMPLE]).new == 1
     assert hits_for(engine, "tabloid") == ["http://data.parliament.uk/pimsdata/hansard/CONTRIBUTION_622898"]
     assert import_paths(engine, [SAMPLE]).unchanged == 1
+    assert sqlite_foreign_keys_hold(engine)
 
 
 def test_archives_import_like_directories(engine: Engine, tmp_path: Path) -> None:
