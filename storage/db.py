@@ -17,6 +17,8 @@ from sqlalchemy.engine import make_url
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Each SQLite connection's page cache (kB).
 SQLITE_CACHE_KB = 64 * 1024
+# Bytes per page of a new SQLite database.
+SQLITE_PAGE_SIZE = 16 * 1024
 
 
 def default_database_url() -> str:
@@ -42,6 +44,10 @@ def _regexp(pattern: str, value: str | None) -> bool:
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.create_function("regexp", 2, _regexp, deterministic=True)
     cursor = dbapi_connection.cursor()
+    # Pages of 16 kB rather than 4 kB: a quarter of the page reads and writes for the big
+    # full-text index and rows of a few kB. Only a new, empty database takes it (before WAL
+    # mode writes the first page); an existing one keeps its page size and ignores this.
+    cursor.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
     # WAL lets searches read while an import writes; NORMAL is durable enough in WAL mode.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
