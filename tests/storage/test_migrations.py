@@ -82,14 +82,14 @@ def test_upgrade_to_0004_stopped_half_way_runs_again(own_store: Engine) -> None:
     assert not indexes & {"ix_contribution_import_run_id", "ix_contribution_imported_at"}
 
 
-def _fts_automerge(engine: Engine) -> int | None:
-    """FTS5's automerge setting as stored (None: never set, so FTS5's default of 4)."""
+def _fts_settings(engine: Engine) -> dict[str, int]:
+    """FTS5's merge settings as stored (one never set is FTS5's default)."""
     with engine.connect() as conn:
-        value = conn.execute(text("SELECT v FROM contribution_fts_config WHERE k = 'automerge'")).scalar()
-    return None if value is None else int(value)
+        stored = {row[0]: row[1] for row in conn.execute(text("SELECT k, v FROM contribution_fts_config"))}
+    return {name: int(stored.get(name, default)) for name, default in (("automerge", 4), ("hashsize", 1 << 20))}
 
 
-def test_0005_drops_the_party_index_and_full_text_merging_and_downgrade_restores_them(own_store: Engine) -> None:
+def test_0005_drops_the_party_index_and_sets_full_text_merging_and_downgrade_restores_them(own_store: Engine) -> None:
     migrate(own_store)
     assert import_paths(own_store, [SAMPLE_DIR]).new == 1
     sqlite = own_store.dialect.name == "sqlite"
@@ -99,15 +99,15 @@ def test_0005_drops_the_party_index_and_full_text_merging_and_downgrade_restores
 
     assert "ix_contribution_party" not in indexes()
     if sqlite:
-        assert _fts_automerge(own_store) == 0
+        assert _fts_settings(own_store) == {"automerge": 0, "hashsize": 8 << 20}
 
     command.downgrade(alembic_config(own_store), "0004")
     assert "ix_contribution_party" in indexes()
     if sqlite:
-        assert _fts_automerge(own_store) == 4
+        assert _fts_settings(own_store) == {"automerge": 4, "hashsize": 1 << 20}
 
     migrate(own_store)
     assert "ix_contribution_party" not in indexes()
     if sqlite:
-        assert _fts_automerge(own_store) == 0
+        assert _fts_settings(own_store) == {"automerge": 0, "hashsize": 8 << 20}
     assert [hit.contribution.uri for hit in search(own_store, parse_query("tabloid")).hits] == [SAMPLE_URI]
