@@ -620,15 +620,14 @@ class _Writer:
 
     def _ids_by_uri(self, cursor: Any, uris: list[str]) -> dict[str, tuple[int, str]]:
         """(id, content hash) of the stored rows among ``uris``: one query per chunk, one parameter each."""
-        columns = "uri, id, content_hash"
         found: dict[str, tuple[int, str]] = {}
         for start in range(0, len(uris), MAX_PARAMS):
             chunk = uris[start : start + MAX_PARAMS]
             if self.postgres:
-                cursor.execute(f"SELECT {columns} FROM contribution WHERE uri = ANY(%s)", (chunk,))
+                cursor.execute("SELECT uri, id, content_hash FROM contribution WHERE uri = ANY(%s)", (chunk,))
             else:
                 cursor.execute(
-                    f"SELECT {columns} FROM contribution WHERE uri IN (SELECT value FROM json_each(?))",
+                    "SELECT uri, id, content_hash FROM contribution WHERE uri IN (SELECT value FROM json_each(?))",
                     (_json(chunk),),
                 )
             for uri, row_id, digest in cursor.fetchall():

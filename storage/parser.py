@@ -289,7 +289,7 @@ def parse_contribution(text: str, source: str = "<string>") -> ParsedContributio
     record = _parse_sample_layout(text)
     if record is not None:
         return record
-    return _Page(text, source).parse()
+    return _parse_general(text, source)
 
 
 # =========================================================================== internals
