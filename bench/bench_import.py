@@ -324,6 +324,34 @@ def generate(root: Path, n: int, seed: int) -> float:
 # --- one import, in a process of its own ------------------------------------------------------
 
 
+def speed_check() -> float:
+    """Seconds a fixed pure-Python loop takes: how fast this machine runs now.
+
+    This VM's speed drifts by up to 1.7x over an hour, so figures from different
+    runs compare only alongside this (lower is faster).
+    """
+    started = time.perf_counter()
+    total = 0
+    for number in range(3_000_000):
+        total += number * number
+    return time.perf_counter() - started
+
+
+def machine_busy_seconds() -> float | None:
+    """CPU time every process on the machine has used since boot (Linux /proc/stat), or None.
+
+    Over an import, this less the importer's and its workers' own CPU is what
+    the rest of the machine did: on PostgreSQL, mostly the server.
+    """
+    try:
+        with open("/proc/stat") as handle:
+            ticks = [int(value) for value in handle.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq = ticks[:7]
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
 def run_import_child(url: str, root: Path, migrate_first: bool, batch_size: int | None, profile: str | None) -> None:
     """The child's side: import ``root`` into ``url`` and print one JSON line of figures."""
     import importlib
@@ -345,6 +373,8 @@ def run_import_child(url: str, root: Path, migrate_first: bool, batch_size: int 
 
         profiler = cProfile.Profile()
         profiler.enable()
+    speed = speed_check()
+    busy_before = machine_busy_seconds()
     cpu_before = os.times()
     started = time.perf_counter()
     marks = {"rows": 0, "at": started, "cpu": time.process_time()}
@@ -365,6 +395,7 @@ def run_import_child(url: str, root: Path, migrate_first: bool, batch_size: int 
     summary = import_paths(engine, [root], requested_by="bench", progress=progress, **kwargs)
     wall = time.perf_counter() - started
     cpu_after = os.times()
+    busy_after = machine_busy_seconds()
     if profiler is not None and profile:
         profiler.disable()
         profiler.dump_stats(profile)
@@ -383,6 +414,8 @@ def run_import_child(url: str, root: Path, migrate_first: bool, batch_size: int 
         "cpu_worker": (cpu_after.children_user - cpu_before.children_user)
         + (cpu_after.children_system - cpu_before.children_system),
         "db_bytes": database_size_bytes(engine),
+        "speed_check": speed,
+        "cpu_machine": None if busy_before is None or busy_after is None else busy_after - busy_before,
     }
     engine.dispose()
     print("RESULT " + json.dumps(result), flush=True)
@@ -436,6 +469,16 @@ def report(label: str, n: int, result: dict[str, Any]) -> None:
         f"{result['cpu_worker']:6.1f} s  DB {size / 1e6 if size else 0:8.0f} MB",
         flush=True,
     )
+    cpu_machine = result.get("cpu_machine")
+    if cpu_machine is not None and moved:
+        others = cpu_machine - result["cpu_self"] - result["cpu_worker"]
+        print(
+            f"   CPU per row: importer {result['cpu_self'] / moved * 1e6:.0f} us, workers "
+            f"{result['cpu_worker'] / moved * 1e6:.0f} us, rest of the machine (on PostgreSQL, the server) "
+            f"{max(others, 0) / moved * 1e6:.0f} us; cores busy {cpu_machine / wall:.2f} of {os.cpu_count()}; "
+            f"speed check {result['speed_check']:.2f} s",
+            flush=True,
+        )
     if result["errors"]:
         print("   errors:", *result["errors"], sep="\n   ")
     if moved != n:
