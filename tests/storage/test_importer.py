@@ -8,7 +8,10 @@ import hashlib
 import io
 import itertools
 import json
+import os
 import shutil
+import subprocess
+import sys
 import tarfile
 import time
 import zipfile
@@ -202,6 +205,19 @@ def test_parallel_import_stores_every_row_once_with_ids_in_import_order(engine: 
     again = import_paths(engine, [TWFY], batch_size=300, parallel=True)
     assert (again.new, again.updated, again.unchanged) == (0, 0, summary.new)
     assert table_snapshot(engine) == snapshot
+
+
+@pytest.mark.skipif(not hasattr(os, "nice"), reason="no process priorities here (os.nice)")
+def test_parse_workers_start_at_a_lower_priority_than_the_importer() -> None:
+    # The writer is the import's bottleneck: its parse workers must yield the CPU to it.
+    # Run in a process of its own, as a worker is, so the test runner keeps its priority.
+    probe = (
+        "import os; from storage.importer import _start_worker; "
+        "before = os.nice(0); _start_worker(); print(before, os.nice(0))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    before, after = map(int, done.stdout.split())
+    assert after == min(before + importer.WORKER_NICENESS, 19)
 
 
 def test_parallel_import_failing_mid_way_commits_a_prefix_and_rerun_completes(
