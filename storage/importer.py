@@ -461,11 +461,12 @@ WORKER_NICENESS = 5
 
 
 def _start_worker() -> None:
-    """Runs in each parse worker first: a lower priority than the writing process.
+    """Runs in each parse worker first: a lower priority than the process that writes.
 
-    Writing, not parsing, is an import's bottleneck: with two workers and the
-    writer on two cores, the writer would get two thirds of a core while the
-    workers parse ahead. At a lower priority they use what it leaves.
+    Writing, not parsing, is an import's bottleneck (on PostgreSQL, the server's
+    writing): with two workers and the writer on two cores, the writer would get
+    two thirds of a core while the workers parse ahead. At a lower priority they
+    use what it leaves. It also keeps the bot responsive during an import.
     """
     if hasattr(os, "nice"):
         # Where that is not allowed, the workers parse at the same priority.
