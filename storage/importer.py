@@ -221,8 +221,10 @@ _MEMBER_KEY, _MEMBER_ROW, _DEBATE_KEY, _DEBATE_ROW, _SUBJECTS = range(_PARSED, _
 # (name, error, rows).
 PackedRow = tuple[Any, ...]
 PackedOutcome = tuple[str, str | None, list[PackedRow]]
-# A source file as sent to a worker: (name, path, data, error).
-_Job = tuple[str, str | None, bytes | None, str | None]
+# A source file as sent to a worker: (name, path, data, error, size). A plain file goes
+# by path, with the size it had when the walk saw it, and is read by the worker; the
+# size also measures what the job costs in flight.
+_Job = tuple[str, str | None, bytes | None, str | None, int]
 
 # The JSON columns hold what SQLAlchemy's JSON type writes: json.dumps(value). The
 # small lists are written here with json's own C string encoder, which is several
@@ -366,15 +368,38 @@ def _parse_packed(source: SourceFile, dialect: str) -> PackedOutcome:
     return outcome.name, None, [_pack(record, outcome.name, dialect) for record in outcome.records]
 
 
+def _read_file(path: str, size: int) -> bytes | None:
+    """The bytes of a file, or None if it has grown past MAX_FILE_BYTES.
+
+    ``size`` is the file's size when the walk saw it: asking for one byte more
+    finds the end in the same read, so a file costs an open, a read and a close
+    (Python's ``open().read()`` makes seven calls to the system, twice the time).
+    A file that has changed size since is read to its end.
+    """
+    handle = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        data = os.read(handle, size + 1)
+        if len(data) == size:
+            return data
+        parts, total = [data], len(data)
+        while total <= MAX_FILE_BYTES and (more := os.read(handle, 1 << 20)):
+            parts.append(more)
+            total += len(more)
+        return None if total > MAX_FILE_BYTES else b"".join(parts)
+    finally:
+        os.close(handle)
+
+
 def _read_job(job: _Job) -> SourceFile:
     """A job as a source file, its bytes read here (by the worker that parses it)."""
-    name, path, data, error = job
+    name, path, data, error, size = job
     if path is not None:
         try:
-            with open(path, "rb") as handle:
-                return SourceFile(name, data=handle.read())
+            data = _read_file(path, size)
         except OSError:
             return SourceFile(name, path=Path(path))  # parse_source_file reports why
+        if data is None:
+            return SourceFile(name, error=f"file larger than {MAX_FILE_BYTES} bytes")
     return SourceFile(name, data=data, error=error)
 
 
@@ -383,15 +408,15 @@ def _parse_chunk(jobs: list[_Job], dialect: str) -> list[PackedOutcome]:
     return [_parse_packed(_read_job(job), dialect) for job in jobs]
 
 
-def _job_of(source: SourceFile) -> tuple[_Job, int]:
-    """A source as sent to a worker, and its size in bytes (roughly what it costs in flight)."""
+def _job_of(source: SourceFile) -> _Job:
+    """A source as sent to a worker."""
     if source.path is not None and source.data is None and source.error is None:
         try:
             size = os.stat(source.path).st_size
         except OSError:
             size = 0
-        return (source.name, str(source.path), None, None), size
-    return (source.name, None, source.data, source.error), len(source.data or b"")
+        return (source.name, str(source.path), None, None, size)
+    return (source.name, None, source.data, source.error, len(source.data or b""))
 
 
 def _walk_files(directory: str) -> Iterator[str]:
@@ -428,8 +453,8 @@ def _walk_files(directory: str) -> Iterator[str]:
             yield path
 
 
-def _iter_jobs(paths: Iterable[Path]) -> Iterator[tuple[_Job, int]]:
-    """What `iter_source_files` gives, as jobs with their sizes; directories are walked lazily.
+def _iter_jobs(paths: Iterable[Path]) -> Iterator[_Job]:
+    """What `iter_source_files` gives, as jobs; directories are walked lazily.
 
     Memory stays flat with millions of files, and a plain file costs one stat and
     no Path. Archives and files too big to read go through `storage.sources`.
@@ -446,7 +471,7 @@ def _iter_jobs(paths: Iterable[Path]) -> Iterator[tuple[_Job, int]]:
                 except OSError:
                     size = -1
                 if 0 <= size <= MAX_FILE_BYTES:
-                    yield (path, path, None, None), size
+                    yield (path, path, None, None, size)
                     continue
             for source in _from_path(Path(path)):
                 yield _job_of(source)
@@ -474,10 +499,10 @@ def _start_worker() -> None:
             os.nice(WORKER_NICENESS)
 
 
-def _parse_all(jobs: Iterable[tuple[_Job, int]], parallel: bool, dialect: str) -> Iterator[PackedOutcome]:
+def _parse_all(jobs: Iterable[_Job], parallel: bool, dialect: str) -> Iterator[PackedOutcome]:
     """Every file parsed and packed, in order."""
     if not parallel:
-        for job, _ in jobs:
+        for job in jobs:
             yield _parse_packed(_read_job(job), dialect)
         return
     # spawn, not fork: the parent may hold threads (progress display) and open connections.
@@ -490,9 +515,9 @@ def _parse_all(jobs: Iterable[tuple[_Job, int]], parallel: bool, dialect: str) -
     try:
         chunk: list[_Job] = []
         chunk_bytes = 0
-        for job, size in jobs:
+        for job in jobs:
             chunk.append(job)
-            chunk_bytes += size
+            chunk_bytes += job[-1]
             if len(chunk) < CHUNK_FILES and chunk_bytes < CHUNK_BYTES:
                 continue
             inflight.append((pool.submit(_parse_chunk, chunk, dialect), chunk_bytes))
@@ -953,7 +978,7 @@ def import_paths(
     source_label = label or ", ".join(str(p) for p in paths)
     summary = ImportSummary(run_id=start_run(engine, source_label, requested_by))
     writer = _Writer(engine, summary.run_id)
-    jobs: Iterable[tuple[_Job, int]] = _iter_jobs(paths)
+    jobs: Iterable[_Job] = _iter_jobs(paths)
     if parallel is None:
         # Worth the workers only for many files: look at no more than that many to decide.
         head = list(itertools.islice(jobs, PARALLEL_THRESHOLD))

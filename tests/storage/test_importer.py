@@ -220,6 +220,33 @@ def test_parse_workers_start_at_a_lower_priority_than_the_importer() -> None:
     assert after == min(before + importer.WORKER_NICENESS, 19)
 
 
+# How much bigger the file was when walked than it is now: below 0, it has grown since.
+@pytest.mark.parametrize("shrunk_since_walk", [-2591, -1000, -1, 0, 1, 5000])
+def test_a_file_is_read_whole_whatever_its_size_was_when_the_walk_saw_it(
+    tmp_path: Path, shrunk_since_walk: int
+) -> None:
+    # A worker reads the size the walk saw, and one byte more to find the end: a file
+    # that has grown or shrunk since must still be read to its end, and nothing more.
+    data = SAMPLE.read_bytes()
+    assert len(data) == 2591
+    path = tmp_path / "page.txt"
+    path.write_bytes(data)
+    size_when_walked = len(data) + shrunk_since_walk
+    source = importer._read_job((str(path), str(path), None, None, size_when_walked))
+    assert source.error is None and source.data == data
+
+
+def test_a_file_grown_past_the_size_limit_since_the_walk_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importer, "MAX_FILE_BYTES", 1000)
+    path = tmp_path / "page.txt"
+    path.write_bytes(SAMPLE.read_bytes())
+    source = importer._read_job((str(path), str(path), None, None, 900))
+    assert source.data is None and source.error == "file larger than 1000 bytes"
+    assert importer.parse_source_file(source).error == f"{path}:0: file larger than 1000 bytes"
+
+
 def test_parallel_import_failing_mid_way_commits_a_prefix_and_rerun_completes(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
