@@ -327,8 +327,8 @@ def generate(root: Path, n: int, seed: int) -> float:
 def speed_check() -> float:
     """Seconds a fixed pure-Python loop takes: how fast this machine runs now.
 
-    This VM's speed drifts by up to 1.7x over an hour, so figures from different
-    runs compare only alongside this (lower is faster).
+    This VM's speed drifts (by 1.7x within an hour, at times), so figures from
+    different runs compare only alongside this (lower is faster).
     """
     started = time.perf_counter()
     total = 0

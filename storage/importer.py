@@ -373,7 +373,7 @@ def _read_file(path: str, size: int) -> bytes | None:
 
     ``size`` is the file's size when the walk saw it: asking for one byte more
     finds the end in the same read, so a file costs an open, a read and a close
-    (Python's ``open().read()`` makes seven calls to the system, twice the time).
+    (Python's ``open().read()`` makes nine calls to the system, and takes twice the time).
     A file that has changed size since is read to its end.
     """
     handle = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
