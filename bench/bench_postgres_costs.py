@@ -11,7 +11,9 @@ rate and the CPU per row of the importer, its parse workers and the rest of the
 machine (mostly the server). The variants: the schema as it is; without the GIN
 index on ``search_vector``; without the six secondary b-tree indexes on
 ``contribution``; without ``search_vector`` and its index. The differences are
-what each part costs; no variant is a proposal.
+what each part costs; no variant is a proposal. The machine's speed drifts:
+compare variants only alongside their speed checks, and run them more than once
+(``--variant`` picks some, in the order given).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench_import import DEFAULT_ADMIN_URL, SEED, generate, machine_busy_seconds, postgres_database
+from bench_import import DEFAULT_ADMIN_URL, SEED, generate, machine_busy_seconds, postgres_database, speed_check
 
 VARIANTS = {
     "as is": [],
@@ -58,12 +60,15 @@ def run_variant(url: str, root: Path, statements: list[str]) -> str:
         for statement in statements:
             conn.execute(text(statement))
         conn.execute(text("CHECKPOINT"))
+    speed = speed_check()
     busy_before, started = machine_busy_seconds(), time.perf_counter()
     cpu_before = os.times()
     summary = import_paths(engine, [root], requested_by="bench")
     wall, cpu_after, busy_after = time.perf_counter() - started, os.times(), machine_busy_seconds()
     engine.dispose()
     rows = summary.new + summary.updated
+    if not rows:
+        return f"nothing imported; {summary.failed} files failed: {summary.errors[:3]}"
     importer = (cpu_after.user - cpu_before.user) + (cpu_after.system - cpu_before.system)
     workers = (cpu_after.children_user - cpu_before.children_user) + (
         cpu_after.children_system - cpu_before.children_system
@@ -73,6 +78,9 @@ def run_variant(url: str, root: Path, statements: list[str]) -> str:
     if busy_before is not None and busy_after is not None:
         server = (busy_after - busy_before) - importer - workers
         line += f", rest of the machine (the server) {max(server, 0) / rows * 1e6:4.0f} us"
+    line += f"; speed check {speed:.2f} s"
+    if summary.failed:
+        line += f"; {summary.failed} files failed, e.g. {summary.errors[:1]}"
     return line
 
 

@@ -369,17 +369,18 @@ def _parse_packed(source: SourceFile, dialect: str) -> PackedOutcome:
 
 
 def _read_file(path: str, size: int) -> bytes | None:
-    """The bytes of a file, or None if it has grown past MAX_FILE_BYTES.
+    """The bytes of a file, or None if it is larger than MAX_FILE_BYTES (it may have grown since the walk).
 
     ``size`` is the file's size when the walk saw it: asking for one byte more
     finds the end in the same read, so a file costs an open, a read and a close
     (Python's ``open().read()`` makes nine calls to the system, and takes twice the time).
     A file that has changed size since is read to its end.
     """
+    expected = max(0, min(size, MAX_FILE_BYTES))
     handle = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     try:
-        data = os.read(handle, size + 1)
-        if len(data) == size:
+        data = os.read(handle, expected + 1)
+        if len(data) == expected:
             return data
         parts, total = [data], len(data)
         while total <= MAX_FILE_BYTES and (more := os.read(handle, 1 << 20)):
@@ -468,9 +469,10 @@ def _iter_jobs(paths: Iterable[Path]) -> Iterator[_Job]:
             if not is_archive(path):
                 try:
                     size = os.stat(path).st_size
-                except OSError:
-                    size = -1
-                if 0 <= size <= MAX_FILE_BYTES:
+                except OSError as exc:  # gone since the walk listed it, say: reported, and the rest goes on
+                    yield (path, None, None, f"cannot read file: {exc.strerror}", 0)
+                    continue
+                if size <= MAX_FILE_BYTES:
                     yield (path, path, None, None, size)
                     continue
             for source in _from_path(Path(path)):

@@ -236,15 +236,56 @@ def test_a_file_is_read_whole_whatever_its_size_was_when_the_walk_saw_it(
     assert source.error is None and source.data == data
 
 
+@pytest.mark.parametrize("size_when_walked", [900, 2591])
 def test_a_file_grown_past_the_size_limit_since_the_walk_is_refused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size_when_walked: int
 ) -> None:
     monkeypatch.setattr(importer, "MAX_FILE_BYTES", 1000)
     path = tmp_path / "page.txt"
     path.write_bytes(SAMPLE.read_bytes())
-    source = importer._read_job((str(path), str(path), None, None, 900))
+    source = importer._read_job((str(path), str(path), None, None, size_when_walked))
     assert source.data is None and source.error == "file larger than 1000 bytes"
     assert importer.parse_source_file(source).error == f"{path}:0: file larger than 1000 bytes"
+
+
+def test_a_walked_file_goes_to_its_worker_with_its_size(tmp_path: Path) -> None:
+    # The size is what a worker reads in one go, and what bounds the input in flight.
+    (tmp_path / "a.txt").write_bytes(SAMPLE.read_bytes())
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.txt").write_bytes(b"x" * 10)
+    jobs = list(importer._iter_jobs([tmp_path]))
+    assert [(job[0], job[-1]) for job in jobs] == [
+        (str(tmp_path / "a.txt"), 2591),
+        (str(tmp_path / "sub" / "b.txt"), 10),
+    ]
+
+
+def test_a_file_gone_between_the_walk_and_its_reading_is_reported_and_the_rest_goes_on(
+    sqlite_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    shutil.copy(SAMPLE, inputs / "page.txt")
+    gone = inputs / "gone.txt"
+    walk = importer._walk_files
+    monkeypatch.setattr(importer, "_walk_files", lambda directory: iter([str(gone), *walk(directory)]))
+    summary = import_paths(sqlite_engine, [inputs])
+    assert (summary.new, summary.failed) == (1, 1)
+    assert summary.errors == [f"{gone}:0: cannot read file: No such file or directory"]
+
+
+def test_parallel_imports_start_their_workers_with_the_lower_priority(monkeypatch: pytest.MonkeyPatch) -> None:
+    started_with: list[Any] = []
+
+    class RecordingPool(importer.ProcessPoolExecutor):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            started_with.append(kwargs.get("initializer"))
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(importer, "ProcessPoolExecutor", RecordingPool)
+    outcomes = list(importer._parse_all(importer._iter_jobs([SAMPLE]), True, "sqlite"))
+    assert [error for _, error, _ in outcomes] == [None]
+    assert started_with == [importer._start_worker]
 
 
 def test_parallel_import_failing_mid_way_commits_a_prefix_and_rerun_completes(
