@@ -352,6 +352,15 @@ def machine_busy_seconds() -> float | None:
     return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_per_row(rows: int, importer: float, workers: float, machine: float | None) -> str:
+    """CPU seconds of an import as microseconds per row: the importer, its workers, the rest of the machine."""
+    text = f"CPU per row: importer {importer / rows * 1e6:.0f} us, workers {workers / rows * 1e6:.0f} us"
+    if machine is not None:
+        others = max(machine - importer - workers, 0)
+        text += f", rest of the machine (on PostgreSQL, the server) {others / rows * 1e6:.0f} us"
+    return text
+
+
 def run_import_child(url: str, root: Path, migrate_first: bool, batch_size: int | None, profile: str | None) -> None:
     """The child's side: import ``root`` into ``url`` and print one JSON line of figures."""
     import importlib
@@ -471,12 +480,9 @@ def report(label: str, n: int, result: dict[str, Any]) -> None:
     )
     cpu_machine = result.get("cpu_machine")
     if cpu_machine is not None and moved:
-        others = cpu_machine - result["cpu_self"] - result["cpu_worker"]
         print(
-            f"   CPU per row: importer {result['cpu_self'] / moved * 1e6:.0f} us, workers "
-            f"{result['cpu_worker'] / moved * 1e6:.0f} us, rest of the machine (on PostgreSQL, the server) "
-            f"{max(others, 0) / moved * 1e6:.0f} us; cores busy {cpu_machine / wall:.2f} of {os.cpu_count()}; "
-            f"speed check {result['speed_check']:.2f} s",
+            f"   {cpu_per_row(moved, result['cpu_self'], result['cpu_worker'], cpu_machine)}; "
+            f"cores busy {cpu_machine / wall:.2f} of {os.cpu_count()}; speed check {result['speed_check']:.2f} s",
             flush=True,
         )
     if result["errors"]:

@@ -28,7 +28,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench_import import DEFAULT_ADMIN_URL, SEED, generate, machine_busy_seconds, postgres_database, speed_check
+from bench_import import (
+    DEFAULT_ADMIN_URL,
+    SEED,
+    cpu_per_row,
+    generate,
+    machine_busy_seconds,
+    postgres_database,
+    speed_check,
+)
 
 VARIANTS = {
     "as is": [],
@@ -73,11 +81,8 @@ def run_variant(url: str, root: Path, statements: list[str]) -> str:
     workers = (cpu_after.children_user - cpu_before.children_user) + (
         cpu_after.children_system - cpu_before.children_system
     )
-    line = f"{rows / wall:8,.0f}/s  wall {wall:6.1f} s  CPU per row: importer {importer / rows * 1e6:4.0f} us, "
-    line += f"workers {workers / rows * 1e6:4.0f} us"
-    if busy_before is not None and busy_after is not None:
-        server = (busy_after - busy_before) - importer - workers
-        line += f", rest of the machine (the server) {max(server, 0) / rows * 1e6:4.0f} us"
+    machine = None if busy_before is None or busy_after is None else busy_after - busy_before
+    line = f"{rows / wall:8,.0f}/s  wall {wall:6.1f} s  {cpu_per_row(rows, importer, workers, machine)}"
     line += f"; speed check {speed:.2f} s"
     if summary.failed:
         line += f"; {summary.failed} files failed, e.g. {summary.errors[:1]}"
