@@ -469,9 +469,8 @@ def _iter_jobs(paths: Iterable[Path]) -> Iterator[_Job]:
             if not is_archive(path):
                 try:
                     size = os.stat(path).st_size
-                except OSError as exc:  # gone since the walk listed it, say: reported, and the rest goes on
-                    yield (path, None, None, f"cannot read file: {exc.strerror}", 0)
-                    continue
+                except OSError:  # gone since the walk listed it, say: the worker's read reports why
+                    size = 0
                 if size <= MAX_FILE_BYTES:
                     yield (path, path, None, None, size)
                     continue
