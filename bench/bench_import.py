@@ -352,6 +352,14 @@ def machine_busy_seconds() -> float | None:
     return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_seconds_since(before: os.times_result) -> tuple[float, float]:
+    """CPU seconds (user and system) since ``before``: this process's, and its reaped children's."""
+    after = os.times()
+    own = (after.user - before.user) + (after.system - before.system)
+    children = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    return own, children
+
+
 def cpu_per_row(rows: int, importer: float, workers: float, machine: float | None) -> str:
     """CPU seconds of an import as microseconds per row: the importer, its workers, the rest of the machine."""
     text = f"CPU per row: importer {importer / rows * 1e6:.0f} us, workers {workers / rows * 1e6:.0f} us"
@@ -403,7 +411,7 @@ def run_import_child(url: str, root: Path, migrate_first: bool, batch_size: int 
 
     summary = import_paths(engine, [root], requested_by="bench", progress=progress, **kwargs)
     wall = time.perf_counter() - started
-    cpu_after = os.times()
+    cpu_self, cpu_worker = cpu_seconds_since(cpu_before)
     busy_after = machine_busy_seconds()
     if profiler is not None and profile:
         profiler.disable()
@@ -419,9 +427,8 @@ def run_import_child(url: str, root: Path, migrate_first: bool, batch_size: int 
         "errors": summary.errors[:5],
         "rss_self_mb": self_usage.ru_maxrss / 1024,
         "rss_worker_mb": child_usage.ru_maxrss / 1024,
-        "cpu_self": (cpu_after.user - cpu_before.user) + (cpu_after.system - cpu_before.system),
-        "cpu_worker": (cpu_after.children_user - cpu_before.children_user)
-        + (cpu_after.children_system - cpu_before.children_system),
+        "cpu_self": cpu_self,
+        "cpu_worker": cpu_worker,
         "db_bytes": database_size_bytes(engine),
         "speed_check": speed,
         "cpu_machine": None if busy_before is None or busy_after is None else busy_after - busy_before,

@@ -32,6 +32,7 @@ from bench_import import (
     DEFAULT_ADMIN_URL,
     SEED,
     cpu_per_row,
+    cpu_seconds_since,
     generate,
     machine_busy_seconds,
     postgres_database,
@@ -72,15 +73,15 @@ def run_variant(url: str, root: Path, statements: list[str]) -> str:
     busy_before, started = machine_busy_seconds(), time.perf_counter()
     cpu_before = os.times()
     summary = import_paths(engine, [root], requested_by="bench")
-    wall, cpu_after, busy_after = time.perf_counter() - started, os.times(), machine_busy_seconds()
+    wall, (importer, workers), busy_after = (
+        time.perf_counter() - started,
+        cpu_seconds_since(cpu_before),
+        machine_busy_seconds(),
+    )
     engine.dispose()
     rows = summary.new + summary.updated
     if not rows:
         return f"nothing imported; {summary.failed} files failed: {summary.errors[:3]}"
-    importer = (cpu_after.user - cpu_before.user) + (cpu_after.system - cpu_before.system)
-    workers = (cpu_after.children_user - cpu_before.children_user) + (
-        cpu_after.children_system - cpu_before.children_system
-    )
     machine = None if busy_before is None or busy_after is None else busy_after - busy_before
     line = f"{rows / wall:8,.0f}/s  wall {wall:6.1f} s  {cpu_per_row(rows, importer, workers, machine)}"
     line += f"; speed check {speed:.2f} s"
