@@ -74,12 +74,12 @@ def test_baroness_byford(members: MemberDirectory) -> None:
 
 def test_directory_size_and_unknowns(members: MemberDirectory) -> None:
     everyone = members.all()
-    assert len(everyone) == len(members) == 3926
+    assert len(everyone) == len(members) == 3929
     assert sum(m.house == "House of Lords" for m in everyone) == 1217
     assert members.by_member_ref("uk.org.publicwhip/member/999999") is None
     assert members.party_on("unknown") is None
     everyone.clear()  # all() hands out a copy
-    assert len(members.all()) == 3926
+    assert len(members.all()) == 3929
 
 
 def test_aliases() -> None:
@@ -145,3 +145,15 @@ def test_duplicate_member_rejected(tmp_path: Path) -> None:
     with pytest.raises(ParseError) as info:
         MemberDirectory.from_csv(path)
     assert info.value.line == 3
+
+
+def test_speakers_of_2009_each_hold_their_own_dates(members: MemberDirectory) -> None:
+    # shared/data added Bercow's Speaker membership and ended Martin's on 21 June 2009.
+    bercow = members.by_member_ref("uk.org.publicwhip/member/40031")
+    martin = members.by_member_ref("uk.org.publicwhip/member/2014")
+    assert bercow is not None and martin is not None
+    assert (bercow.display_name, bercow.party, bercow.constituency) == ("John Bercow", "Speaker", "Buckingham")
+    assert bercow.from_date == dt.date(2009, 6, 22)
+    assert martin.to_date == dt.date(2009, 6, 21)
+    bain = members.by_member_ref("uk.org.publicwhip/member/40033")
+    assert bain is not None and bain.constituency == "Glasgow North East"
