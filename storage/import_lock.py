@@ -3,22 +3,29 @@
 The holder refreshes ``heartbeat_at`` as it goes; a lock whose heartbeat is older
 than ``stale_after`` belonged to a process that died, and may be taken over (the
 importer's batches are atomic, so the next import simply completes the work).
+The lock also records the holder's host and pid: a holder on this host whose
+process is gone is provably dead, and is taken over at once. Either way the dead
+holder's unfinished import runs are closed as failed.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
+import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, or_, select, update
+from sqlalchemy import Connection, Engine, or_, select, update
 
-from storage.models import IMPORT_LOCK_TABLE, utcnow
+from storage.models import IMPORT_LOCK_TABLE, IMPORT_RUN_TABLE, utcnow
 
 STALE_AFTER = dt.timedelta(minutes=5)
 HEARTBEAT_EVERY = dt.timedelta(seconds=30)
+# Recorded in the import_run rows of a holder that died, beside status "failed".
+INTERRUPTED = "interrupted: the importing process stopped before the import finished"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,23 +36,93 @@ class LockHolder:
     started_at: dt.datetime | None
 
 
+def this_host() -> str:
+    return socket.gethostname()[:255]
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process with this pid runs on this host (a zombie, killed but not yet reaped, is dead)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: it exists
+        return True
+    except OSError:
+        return True  # cannot tell: leave it to the heartbeat
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rpartition(")")[2].split()[:1] != ["Z"]
+    except OSError:
+        return True
+
+
 def acquire(
-    engine: Engine, holder: str, requested_by: str | None, source: str, stale_after: dt.timedelta = STALE_AFTER
+    engine: Engine,
+    holder: str,
+    requested_by: str | None,
+    source: str,
+    stale_after: dt.timedelta = STALE_AFTER,
+    *,
+    host: str | None = None,
+    pid: int | None = None,
 ) -> LockHolder | None:
-    """Take the lock; None on success, else who holds it."""
+    """Take the lock; None on success, else who holds it.
+
+    ``host`` and ``pid`` say where the taker runs (by default, this process).
+    A free lock, a stale one, or one whose holder ran on this host in a process
+    that is gone, is taken; the runs the dead holder left open are closed as failed.
+    """
     now = utcnow()
+    host = this_host() if host is None else host
+    pid = os.getpid() if pid is None else pid
     c = IMPORT_LOCK_TABLE.c
+    values = dict(
+        holder=holder[:100],
+        requested_by=requested_by,
+        source=source[:1000],
+        started_at=now,
+        heartbeat_at=now,
+        host=host[:255],
+        pid=pid,
+    )
     with engine.begin() as conn:
-        taken = conn.execute(
-            update(IMPORT_LOCK_TABLE)
-            .where(c.id == 1, or_(c.holder.is_(None), c.heartbeat_at < now - stale_after))
-            .values(
-                holder=holder[:100], requested_by=requested_by, source=source[:1000], started_at=now, heartbeat_at=now
-            )
+        previous = conn.execute(select(c.holder, c.started_at, c.host, c.pid).where(c.id == 1)).first()
+        if previous is None:
+            raise RuntimeError("the import_lock row is missing: run hansard-bot db-upgrade")
+        free_or_stale = or_(c.holder.is_(None), c.heartbeat_at < now - stale_after)
+        dead_here = (
+            previous.holder is not None
+            and previous.host == host
+            and previous.pid is not None
+            and previous.pid != pid
+            and not process_alive(previous.pid)
         )
+        # Compare-and-set on what was read: two takers never both win.
+        condition = (
+            (c.holder == previous.holder) & (c.pid == previous.pid) & (c.host == previous.host)
+            if dead_here
+            else free_or_stale
+        )
+        taken = conn.execute(update(IMPORT_LOCK_TABLE).where(c.id == 1, condition).values(**values))
         if taken.rowcount == 1:
+            if previous.holder is not None and previous.started_at is not None:
+                _close_dead_runs(conn, previous.started_at)
             return None
     return current_holder(engine)
+
+
+def _close_dead_runs(conn: Connection, since: dt.datetime) -> None:
+    """Runs still 'running' that began under the dead holder's lock: nobody will finish them."""
+    r = IMPORT_RUN_TABLE.c
+    for run_id, errors in conn.execute(
+        select(r.id, r.errors).where(r.status == "running", r.started_at >= since)
+    ).all():
+        conn.execute(
+            update(IMPORT_RUN_TABLE)
+            .where(r.id == run_id)
+            .values(status="failed", finished_at=utcnow(), errors=[*(errors or []), INTERRUPTED])
+        )
 
 
 def current_holder(engine: Engine) -> LockHolder | None:

@@ -230,6 +230,26 @@ class ImportLock(SQLModel, table=True):
     started_at: dt.datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     # Refreshed as the import goes on; a lock not refreshed for a while belonged to a dead process.
     heartbeat_at: dt.datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # Where the holder runs: on the same host, a holder whose pid is gone is dead at once.
+    host: str | None = Field(default=None, max_length=255)
+    pid: int | None = None
 
 
 IMPORT_LOCK_TABLE: Table = ImportLock.__table__  # type: ignore[attr-defined]
+
+
+class FeedPosition(SQLModel, table=True):
+    """How far a followed TheyWorkForYou mirror's changedates.txt has been imported."""
+
+    __tablename__ = "feed_position"
+
+    # The changedates.txt followed: its URL, or its absolute path.
+    location: str = Field(max_length=1000, primary_key=True)
+    # The last line imported (1-based), and what it said, to notice a rewritten file.
+    line: int
+    published: int = Field(sa_column=Column(BigInteger, nullable=False))
+    file_name: str = Field(max_length=255)
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+FEED_POSITION_TABLE: Table = FeedPosition.__table__  # type: ignore[attr-defined]

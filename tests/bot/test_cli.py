@@ -64,3 +64,46 @@ def test_cli_import_waits_its_turn(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--database-url", url, "import", str(DATA / "samples")])
     assert result.exit_code == 0 and "1 new" in result.output
     assert current_holder(engine) is None
+
+
+def test_an_import_killed_with_sigkill_does_not_block_the_next_one(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from sqlalchemy import text
+
+    from storage.db import make_engine, migrate
+    from storage.import_lock import current_holder
+    from tests.conftest import DATA
+
+    url = f"sqlite:///{tmp_path / 'killed.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    twfy = str(DATA / "hansard_twfy_xml_2010")
+    child = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--database-url", url, "import", twfy, twfy, twfy],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "DATABASE_URL": url},
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while (holder := current_holder(engine)) is None or str(child.pid) not in holder.holder:
+            assert child.poll() is None and time.monotonic() < deadline, "the import never took the lock"
+            time.sleep(0.02)
+        assert child.poll() is None  # still importing when killed
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    result = CliRunner().invoke(cli, ["--database-url", url, "import", str(DATA / "samples")])
+    assert result.exit_code == 0, result.output
+    assert current_holder(engine) is None
+    with engine.connect() as conn:
+        statuses = [row[0] for row in conn.execute(text("SELECT status FROM import_run ORDER BY id"))]
+    assert statuses[-1] == "succeeded" and "running" not in statuses
+    if len(statuses) > 1:  # the killed import had started its run: closed as failed
+        assert statuses[0] == "failed"
+    engine.dispose()

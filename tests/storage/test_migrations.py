@@ -111,3 +111,27 @@ def test_0005_drops_the_party_index_and_sets_full_text_merging_and_downgrade_res
     if sqlite:
         assert _fts_settings(own_store) == {"automerge": 0, "hashsize": 8 << 20}
     assert [hit.contribution.uri for hit in search(own_store, parse_query("tabloid")).hits] == [SAMPLE_URI]
+
+
+def test_0009_adds_feed_positions_and_the_lock_holders_process_and_downgrade_removes_them(own_store: Engine) -> None:
+    migrate(own_store)
+    assert import_paths(own_store, [SAMPLE_DIR]).new == 1
+    assert "feed_position" in inspect(own_store).get_table_names()
+    assert {"host", "pid"} <= {column["name"] for column in inspect(own_store).get_columns("import_lock")}
+
+    command.downgrade(alembic_config(own_store), "0005")
+    assert "feed_position" not in inspect(own_store).get_table_names()
+    assert not {"host", "pid"} & {column["name"] for column in inspect(own_store).get_columns("import_lock")}
+    with own_store.connect() as conn:  # the lock's single row survives
+        assert conn.execute(text("SELECT count(*) FROM import_lock")).scalar_one() == 1
+
+    migrate(own_store)
+    with own_store.begin() as conn:
+        conn.execute(text("UPDATE import_lock SET host = 'here', pid = 12 WHERE id = 1"))
+        conn.execute(
+            text(
+                "INSERT INTO feed_position (location, line, published, file_name, updated_at) "
+                "VALUES ('/srv/debates/changedates.txt', 3, 1256804436, 'debates2009-10-28a.xml', CURRENT_TIMESTAMP)"
+            )
+        )
+    assert [hit.contribution.uri for hit in search(own_store, parse_query("tabloid")).hits] == [SAMPLE_URI]
