@@ -6,14 +6,19 @@ path to read them from). Parsing happens elsewhere; this module only walks.
 
 from __future__ import annotations
 
+import stat
 import tarfile
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 # A single input file larger than this is refused rather than read into memory.
 MAX_FILE_BYTES = 64 * 1024 * 1024
+# Archive members are read this much at a time, so that a member larger than its
+# header says is stopped at the limit, never inflated whole first.
+READ_CHUNK = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +47,18 @@ def is_archive(path: Path | str) -> bool:
     return str(path).lower().endswith((".zip", ".tar.gz", ".tgz", ".tar"))
 
 
+def _read_member(name: str, stream: IO[bytes]) -> SourceFile:
+    """An archive member's bytes, read in bounded chunks up to MAX_FILE_BYTES whatever its header declared."""
+    parts: list[bytes] = []
+    total = 0
+    while chunk := stream.read(READ_CHUNK):
+        total += len(chunk)
+        if total > MAX_FILE_BYTES:
+            return SourceFile(name=name, error=f"file larger than {MAX_FILE_BYTES} bytes")
+        parts.append(chunk)
+    return SourceFile(name=name, data=b"".join(parts))
+
+
 def _from_zip(path: Path) -> Iterator[SourceFile]:
     try:
         archive = zipfile.ZipFile(path)
@@ -53,12 +70,17 @@ def _from_zip(path: Path) -> Iterator[SourceFile]:
             if info.is_dir() or _is_hidden(Path(info.filename)):
                 continue
             name = f"{path}!{info.filename}"
+            if stat.S_ISLNK(info.external_attr >> 16):
+                # Stored as a file holding the target's name: imported, it would only fail to parse.
+                yield SourceFile(name=name, error="symbolic link: not imported (import its target instead)")
+                continue
             if info.file_size > MAX_FILE_BYTES:
                 yield SourceFile(name=name, error=f"file larger than {MAX_FILE_BYTES} bytes")
                 continue
             try:
-                yield SourceFile(name=name, data=archive.read(info))
-            except (zipfile.BadZipFile, OSError, ValueError) as exc:
+                with archive.open(info) as stream:
+                    yield _read_member(name, stream)
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
                 yield SourceFile(name=name, error=f"cannot read archive member: {exc}")
 
 
@@ -71,18 +93,47 @@ def _from_tar(path: Path) -> Iterator[SourceFile]:
     with archive:
         try:
             for member in archive:
-                if not member.isfile() or _is_hidden(Path(member.name)):
+                if member.isdir() or _is_hidden(Path(member.name)):
                     continue
                 name = f"{path}!{member.name}"
                 if member.size > MAX_FILE_BYTES:
                     yield SourceFile(name=name, error=f"file larger than {MAX_FILE_BYTES} bytes")
-                    continue
-                extracted = archive.extractfile(member)
-                if extracted is None:
-                    continue
-                yield SourceFile(name=name, data=extracted.read())
+                elif member.isfile():
+                    yield _tar_member(archive, member, name)
+                elif member.islnk():
+                    yield _tar_hard_link(archive, member, name)
+                elif member.issym():
+                    yield SourceFile(
+                        name=name,
+                        error=f"symbolic link to {member.linkname!r}: not imported (import its target instead)",
+                    )
+                else:
+                    yield SourceFile(name=name, error="not a regular file (a device or a pipe): not imported")
         except (tarfile.TarError, OSError, EOFError) as exc:
             yield SourceFile(name=str(path), error=f"archive is damaged: {exc}")
+
+
+def _tar_member(archive: tarfile.TarFile, member: tarfile.TarInfo, name: str) -> SourceFile:
+    extracted = archive.extractfile(member)
+    if extracted is None:
+        return SourceFile(name=name, error="cannot read archive member")
+    with extracted:
+        return _read_member(name, extracted)
+
+
+def _tar_hard_link(archive: tarfile.TarFile, member: tarfile.TarInfo, name: str) -> SourceFile:
+    """A hard link holds no data of its own: it is read as the earlier member it names, never from disk."""
+    target = next(
+        (m for m in archive.getmembers() if m.name == member.linkname and m.isfile() and m.offset < member.offset),
+        None,
+    )
+    if target is None:
+        return SourceFile(
+            name=name, error=f"hard link to {member.linkname!r}, which is not a file earlier in the archive"
+        )
+    if target.size > MAX_FILE_BYTES:
+        return SourceFile(name=name, error=f"file larger than {MAX_FILE_BYTES} bytes")
+    return _tar_member(archive, target, name)
 
 
 def iter_source_files(paths: Iterable[Path]) -> Iterator[SourceFile]:
