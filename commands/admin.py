@@ -15,6 +15,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from storage.db import database_size_bytes
+from storage.feed import follow, is_mirror, mirrors_at
 from storage.fetch import FetchError, download
 from storage.import_lock import ImportBusy, ImportLockLost, LockHolder, current_holder, holding
 from storage.importer import ImportSummary, finish_run, import_paths, start_run
@@ -149,19 +150,7 @@ class AdminCore:
             with holding(engine, self.holder, requested_by, source.label) as lost:
                 log.info("import of %s started by %s", source.label, requested_by)
                 with tempfile.TemporaryDirectory(prefix="hansard-import-") as folder:
-                    if source.is_url:
-                        path = download(
-                            source.location, Path(folder), timeout=self.fetch_timeout, max_bytes=self.max_download_bytes
-                        )
-                    else:
-                        path = Path(source.location).expanduser()
-                    summary = import_paths(
-                        engine,
-                        [path],
-                        requested_by=requested_by,
-                        progress=stop_if_lost(lost, progress),
-                        label=source.label,
-                    )
+                    summary = self._import_source(source, Path(folder), requested_by, stop_if_lost(lost, progress))
         except ImportBusy as busy:
             return ReimportOutcome(source, refused=str(busy))
         except FetchError as exc:
@@ -181,6 +170,21 @@ class AdminCore:
             summary.failed,
         )
         return ReimportOutcome(source, summary=summary)
+
+    def _import_source(
+        self, source: ImportSource, folder: Path, requested_by: str, progress: Callable[[ImportSummary], None]
+    ) -> ImportSummary:
+        """Import ``source``, downloading into ``folder`` what must be; FetchError if it cannot be had."""
+        engine = self.core.engine
+        if is_mirror(source.location):
+            # A TheyWorkForYou mirror: only what its changedates.txt lists since the last run.
+            mirrors = mirrors_at(source.location, folder, timeout=self.fetch_timeout, max_bytes=self.max_download_bytes)
+            return follow(engine, mirrors, folder, requested_by=requested_by, label=source.label, progress=progress)
+        if source.is_url:
+            path = download(source.location, folder, timeout=self.fetch_timeout, max_bytes=self.max_download_bytes)
+        else:
+            path = Path(source.location).expanduser()
+        return import_paths(engine, [path], requested_by=requested_by, progress=progress, label=source.label)
 
     def status(self) -> AdminStatus:
         engine = self.core.engine

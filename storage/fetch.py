@@ -34,6 +34,11 @@ USER_AGENT = "hansard-bot (+https://github.com/) importer"
 class FetchError(Exception):
     """A source that could not be downloaded; the message says why, for the operator."""
 
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        # The HTTP status that refused it, if one did (404: not there).
+        self.status = status
+
 
 def _file_name(url: str) -> str:
     """A local name that keeps the suffix the importer uses to recognise archives."""
@@ -77,7 +82,7 @@ def download(url: str, folder: Path, *, timeout: float = 30.0, max_bytes: int = 
         raise
     except urllib.error.HTTPError as exc:
         partial.unlink(missing_ok=True)
-        raise FetchError(f"{url}: HTTP {exc.code} {exc.reason}") from None
+        raise FetchError(f"{url}: HTTP {exc.code} {exc.reason}", status=exc.code) from None
     except TimeoutError:
         partial.unlink(missing_ok=True)
         raise FetchError(f"{url}: timed out after {timeout:g} s without data") from None
