@@ -27,10 +27,14 @@ def _split_ids(value: object) -> object:
 
 
 class SourceSettings(BaseModel):
-    """An import source: a directory, an archive file, or an http(s) URL of an archive or file."""
+    """An import source: a directory, an archive file, an http(s) URL of an archive or file,
+    or a TheyWorkForYou mirror (a local or http(s) folder with a changedates.txt), followed incrementally."""
 
     location: str
     schedule: str | None = Field(default=None, description="Cron expression (minute hour day month weekday), UTC.")
+    since: dt.date | None = Field(
+        default=None, description="For a TheyWorkForYou mirror: only files of sittings from this date on."
+    )
 
 
 class Settings(BaseSettings):
@@ -86,7 +90,10 @@ def digest_core(core: HansardCore, settings: Settings, claimant: str) -> DigestC
 def admin_core(core: HansardCore, settings: Settings, holder: str) -> AdminCore:
     return AdminCore(
         core,
-        [ImportSource(name, source.location, source.schedule) for name, source in settings.import_sources.items()],
+        [
+            ImportSource(name, source.location, source.schedule, source.since)
+            for name, source in settings.import_sources.items()
+        ],
         holder=holder,
         fetch_timeout=settings.fetch_timeout_seconds,
         max_download_bytes=settings.max_download_mb * 1024 * 1024,

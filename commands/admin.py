@@ -6,6 +6,7 @@ path or URL, so nobody can make the bot open a file or address of their choosing
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import tempfile
 import threading
@@ -35,6 +36,8 @@ class ImportSource:
     name: str
     location: str
     schedule: str | None = None
+    # For a TheyWorkForYou mirror: only files of sittings from this date on.
+    since: dt.date | None = None
 
     @property
     def is_url(self) -> bool:
@@ -179,7 +182,15 @@ class AdminCore:
         if is_mirror(source.location):
             # A TheyWorkForYou mirror: only what its changedates.txt lists since the last run.
             mirrors = mirrors_at(source.location, folder, timeout=self.fetch_timeout, max_bytes=self.max_download_bytes)
-            return follow(engine, mirrors, folder, requested_by=requested_by, label=source.label, progress=progress)
+            return follow(
+                engine,
+                mirrors,
+                folder,
+                requested_by=requested_by,
+                label=source.label,
+                progress=progress,
+                since=source.since,
+            )
         if source.is_url:
             path = download(source.location, folder, timeout=self.fetch_timeout, max_bytes=self.max_download_bytes)
         else:

@@ -15,6 +15,7 @@ position at the last imported file, and the next run picks up there.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 import urllib.parse
 from collections.abc import Callable, Sequence
@@ -38,6 +39,8 @@ CHUNK_FILES = 200
 # What a listed name may be: a plain XML file name in the series folder, nothing that leaves it.
 LISTED_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,250}\.xml")
 UNIX_TIME = re.compile(r"[0-9]{1,12}")
+# The sitting a file reports on, as TheyWorkForYou names files (debates2009-10-27b.xml).
+SITTING_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 SUFFIXES = (".zip", ".tar.gz", ".tgz", ".tar", ".xml", ".txt")
 
 
@@ -155,6 +158,25 @@ def pending(parsed: Changedates, position: Position | None) -> tuple[list[Listin
         ]
     latest = {listing.name: listing for listing in todo}
     return sorted(latest.values(), key=lambda listing: listing.line), start
+
+
+def sitting_date(name: str) -> dt.date | None:
+    """The date of the sitting a listed file reports on, from its name, if it says."""
+    found = SITTING_DATE.search(name)
+    if found is None:
+        return None
+    try:
+        return dt.date(*(int(part) for part in found.groups()))
+    except ValueError:
+        return None
+
+
+def wanted(listing: Listing, since: dt.date | None) -> bool:
+    """Whether a listing is for a sitting on or after ``since`` (a mirror may hold only recent years)."""
+    if since is None:
+        return True
+    sitting = sitting_date(listing.name)
+    return sitting is None or sitting >= since
 
 
 # --- mirrors: where changedates.txt and the files come from ---------------------------------
@@ -323,10 +345,12 @@ def follow(
     requested_by: str | None = None,
     label: str | None = None,
     progress: Callable[[ImportSummary], None] | None = None,
+    since: dt.date | None = None,
     chunk_files: int = CHUNK_FILES,
 ) -> ImportSummary:
     """Import what each mirror published since its remembered position; the positions move on after each import.
 
+    Files of sittings before ``since`` are passed over (neither fetched nor imported).
     Problems are located errors in the summary (and in the import run's record):
     ``changedates.txt:LINE: reason`` for a malformed line, and for a file that could
     not be fetched, which stops that mirror there until the next run.
@@ -344,7 +368,7 @@ def follow(
         parsed = parse_changedates(text)
         todo, start = pending(parsed, load_position(engine, mirror.changedates))
         notes += [f"{mirror.changedates}:{line}: {reason}" for line, reason in parsed.errors if line > start]
-        plans.append(_Plan(mirror, parsed, todo, downloads))
+        plans.append(_Plan(mirror, parsed, [listing for listing in todo if wanted(listing, since)], downloads))
 
     total = ImportSummary(run_id=0)
     chunk: list[_Fetched] = []

@@ -3,6 +3,7 @@ from a local folder, imported in published order, once, and resumed after a fail
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -223,3 +224,20 @@ def test_a_local_mirror_is_followed_and_a_file_not_there_yet_is_waited_for(engin
     assert contents(engine) == reference([debates / name for name in order], tmp_path)
     assert run(engine, str(debates), tmp_path / "work").files_done == 0
     assert all(path.exists() for path in debates.iterdir())  # a local mirror's files are left alone
+
+
+def test_a_mirror_of_recent_sittings_only_is_followed_from_its_since_date(engine: Engine, tmp_path: Path) -> None:
+    # As `rsync ... debates2009-10-28* debates2009-10-29*` leaves it: changedates.txt lists older files too.
+    debates = tmp_path / "debates"
+    shutil.copytree(SCRAPED / "debates", debates)
+    for old in [*debates.glob("debates2009-10-26*"), *debates.glob("debates2009-10-27*")]:
+        old.unlink()
+    work = tmp_path / "work"
+    work.mkdir()
+    mirrors = mirrors_at(str(debates), work, timeout=10, max_bytes=64 << 20)
+    summary = follow(engine, mirrors, work, since=dt.date(2009, 10, 28))
+    recent = [name for name in published(debates) if name >= "debates2009-10-28"]
+    assert summary.ok, summary.errors
+    assert summary.files_done == len(recent) == 4
+    assert contents(engine) == reference([debates / name for name in recent], tmp_path)
+    assert follow(engine, mirrors, work, since=dt.date(2009, 10, 28)).files_done == 0
