@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import re
 import urllib.parse
 from collections.abc import Callable, Sequence
@@ -28,6 +29,8 @@ from sqlalchemy import Engine, insert, select, update
 from storage.fetch import FetchError, download
 from storage.importer import ImportSummary, finish_run, import_paths
 from storage.models import FEED_POSITION_TABLE, utcnow
+
+logger = logging.getLogger(__name__)
 
 CHANGEDATES = "changedates.txt"
 # The series TheyWorkForYou publishes, looked for below a mirror URL without its own changedates.txt
@@ -284,6 +287,10 @@ def _local_series(root: Path) -> list[Path]:
     return [folder for folder in folders if (folder / CHANGEDATES).is_file()]
 
 
+def _xml_folders(root: Path) -> list[Path]:
+    return [child for child in root.iterdir() if child.is_dir() and next(child.glob("*.xml"), None) is not None]
+
+
 def mirrors_at(location: str, folder: Path, *, timeout: float, max_bytes: int) -> list[Mirror]:
     """The series folders to follow at ``location``; FeedError if there is no changedates.txt to follow."""
     if not _is_url(location):
@@ -293,6 +300,9 @@ def mirrors_at(location: str, folder: Path, *, timeout: float, max_bytes: int) -
         found = _local_series(path)
         if not found:
             raise FeedError(f"{path}: no {CHANGEDATES} there, nor in any folder inside it")
+        if found != [path]:
+            for unlisted in sorted(set(_xml_folders(path)) - set(found)):
+                logger.warning("%s holds XML files but no %s: not followed", unlisted, CHANGEDATES)
         return [LocalMirror(series) for series in found]
     base = location.removesuffix(CHANGEDATES)
     base = base if base.endswith("/") else base + "/"

@@ -241,3 +241,14 @@ def test_a_mirror_of_recent_sittings_only_is_followed_from_its_since_date(engine
     assert summary.files_done == len(recent) == 4
     assert contents(engine) == reference([debates / name for name in recent], tmp_path)
     assert follow(engine, mirrors, work, since=dt.date(2009, 10, 28)).files_done == 0
+
+
+def test_series_folders_without_changedates_are_named_in_the_log(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    mirrors = mirrors_at(str(SCRAPED), tmp_path, timeout=1, max_bytes=1 << 20)
+    assert [Path(mirror.changedates).parent.name for mirror in mirrors] == ["debates", "lordspages"]
+    unlisted = {record.getMessage().split(" holds ")[0] for record in caplog.records}
+    assert unlisted == {
+        str(SCRAPED / name) for name in ("divisionsonly", "lordsdivisionsonly", "lordswms", "lordswrans")
+    }
