@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import stat
 import struct
 import tarfile
 import tracemalloc
@@ -109,3 +110,16 @@ def test_a_zip_member_over_the_limit_is_refused_whatever_its_header_says(tmp_pat
         tracemalloc.stop()
     assert sources[0].error is not None and sources[0].data is None
     assert peak < MAX_FILE_BYTES + (8 << 20)
+
+
+def test_a_zip_symlink_is_a_located_failure_not_a_file_holding_its_target(tmp_path: Path) -> None:
+    archive = tmp_path / "links.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.write(XML, "wh/westminster.xml")
+        link = zipfile.ZipInfo("wh/latest.xml")
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        bundle.writestr(link, "westminster.xml")
+    sources = {source.name.removeprefix(f"{archive}!"): source for source in iter_source_files([archive])}
+    assert sources["wh/westminster.xml"].read() == XML.read_bytes()
+    error = sources["wh/latest.xml"].error
+    assert error is not None and error.startswith("symbolic link")
