@@ -37,7 +37,13 @@ class LockHolder:
 
 
 def this_host() -> str:
-    return socket.gethostname()[:255]
+    """Where pids mean the same processes as here: the host name, and the pid namespace where the system says
+    (two containers may share a host name, never a pid namespace)."""
+    try:
+        namespace = os.readlink("/proc/self/ns/pid")
+    except OSError:
+        return socket.gethostname()[:255]
+    return f"{socket.gethostname()[:200]} {namespace}"
 
 
 def process_alive(pid: int) -> bool:

@@ -122,12 +122,15 @@ def _tar_member(archive: tarfile.TarFile, member: tarfile.TarInfo, name: str) ->
 
 
 def _tar_hard_link(archive: tarfile.TarFile, member: tarfile.TarInfo, name: str) -> SourceFile:
-    """A hard link holds no data of its own: it is read as the earlier member it names, never from disk."""
-    target = next(
-        (m for m in archive.getmembers() if m.name == member.linkname and m.isfile() and m.offset < member.offset),
-        None,
-    )
-    if target is None:
+    """A hard link holds no data of its own: it is read as the earlier member it names (through any
+    chain of links), never from the disk."""
+    earlier = {m.name: m for m in archive.getmembers() if m.offset < member.offset}
+    target = earlier.get(member.linkname)
+    for _ in range(len(earlier)):  # bounded: a loop of links ends too
+        if target is None or not target.islnk():
+            break
+        target = earlier.get(target.linkname)
+    if target is None or not target.isfile():
         return SourceFile(
             name=name, error=f"hard link to {member.linkname!r}, which is not a file earlier in the archive"
         )
