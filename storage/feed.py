@@ -251,6 +251,16 @@ class HttpMirror:
         finally:
             path.unlink(missing_ok=True)
 
+    def exists(self, folder: Path) -> bool:
+        """Whether it serves a changedates.txt (kept for the run): 404 says no; any other failure is the operator's."""
+        try:
+            self._read = self.read_changedates(folder)
+        except FetchError as exc:
+            if exc.status in (404, 410):
+                return False
+            raise FeedError(str(exc)) from None
+        return True
+
     def fetch(self, name: str, folder: Path) -> Path:
         return download(
             self.base_url + urllib.parse.quote(name), folder, timeout=self.timeout, max_bytes=self.max_bytes
@@ -307,24 +317,13 @@ def mirrors_at(location: str, folder: Path, *, timeout: float, max_bytes: int) -
     base = location.removesuffix(CHANGEDATES)
     base = base if base.endswith("/") else base + "/"
     top = HttpMirror(base, timeout, max_bytes)
-    if _exists(top, folder):
+    if top.exists(folder):
         return [top]
     series = [HttpMirror(f"{base}{name}/", timeout, max_bytes) for name in SERIES]
-    found_series: list[Mirror] = [mirror for mirror in series if _exists(mirror, folder)]
+    found_series: list[Mirror] = [mirror for mirror in series if mirror.exists(folder)]
     if not found_series:
         raise FeedError(f"{base}: no {CHANGEDATES} there, nor in {', '.join(name + '/' for name in SERIES)}")
     return found_series
-
-
-def _exists(mirror: HttpMirror, folder: Path) -> bool:
-    """Whether the mirror serves a changedates.txt: 404 says no; any other failure is the operator's to see."""
-    try:
-        mirror._read = mirror.read_changedates(folder)
-    except FetchError as exc:
-        if exc.status in (404, 410):
-            return False
-        raise FeedError(str(exc)) from None
-    return True
 
 
 # --- following ------------------------------------------------------------------------------
