@@ -18,11 +18,12 @@ from storage.db import database_size_bytes
 from storage.fetch import FetchError, download
 from storage.import_lock import ImportBusy, ImportLockLost, LockHolder, current_holder, holding
 from storage.importer import ImportSummary, finish_run, import_paths, start_run
-from storage.models import ImportRun
-from storage.store import StoreStats, latest_import_run, store_stats
+from storage.store import ImportRunRow, StoreStats, latest_import_run, store_stats
 
 from commands.core import HansardCore
-from commands.text import safe_text
+
+# The store's plain records that admin replies carry, named here so the shell need not import storage.
+__all__ = ["ImportRunRow", "ImportSummary", "LockHolder", "StoreStats"]
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ class ReimportOutcome:
 @dataclass(frozen=True, slots=True)
 class SourceStatus:
     source: ImportSource
-    last_run: ImportRun | None
+    last_run: ImportRunRow | None
 
 
 @dataclass(slots=True)
@@ -71,7 +72,7 @@ class AdminStatus:
 
 @dataclass(frozen=True, slots=True)
 class ErrorsPage:
-    run: ImportRun | None
+    run: ImportRunRow | None
     lines: list[str]
     page: int
     pages: int
@@ -130,7 +131,7 @@ class AdminCore:
         """Why an import of ``name`` cannot start now (unknown source, or one running), if it cannot."""
         if name not in self.sources:
             known = ", ".join(sorted(self.sources)) or "none"
-            return f"No import source is named “{safe_text(name[:60])}”. Configured: {known}."
+            return f"No import source is named “{name[:60]}”. Configured: {known}."
         held = self.running()
         return str(ImportBusy(held)) if held is not None else None
 
@@ -170,17 +171,38 @@ class AdminCore:
             finish_run(engine, failed, "failed")
             log.warning("import of %s by %s failed: %s", source.label, requested_by, exc)
             return ReimportOutcome(source, summary=failed, error=str(exc))
+        self._imported(source.label, requested_by, summary)
+        return ReimportOutcome(source, summary=summary)
+
+    def import_files(
+        self,
+        paths: Sequence[Path],
+        requested_by: str,
+        progress: Callable[[ImportSummary], None] | None = None,
+    ) -> ReimportOutcome:
+        """Import files, directories or archives an operator named at the terminal, under the same
+        one-at-a-time lock as ``reimport``. Blocking."""
+        label = ", ".join(str(path) for path in paths)
+        engine = self.core.engine
+        try:
+            with holding(engine, self.holder, requested_by, label) as lost:
+                summary = import_paths(engine, paths, requested_by=requested_by, progress=stop_if_lost(lost, progress))
+        except ImportBusy as busy:
+            return ReimportOutcome(None, refused=str(busy))
+        self._imported(label, requested_by, summary)
+        return ReimportOutcome(None, summary=summary)
+
+    def _imported(self, label: str, requested_by: str, summary: ImportSummary) -> None:
         self.core.refresh()
         log.info(
             "import of %s by %s: %s new, %s updated, %s unchanged, %s failed",
-            source.label,
+            label,
             requested_by,
             summary.new,
             summary.updated,
             summary.unchanged,
             summary.failed,
         )
-        return ReimportOutcome(source, summary=summary)
 
     def status(self) -> AdminStatus:
         engine = self.core.engine

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import Engine, select
@@ -29,6 +30,7 @@ from storage.store import (
     find_contribution,
     latest_import_run,
     member_rows,
+    record_dict,
     store_stats,
 )
 
@@ -49,12 +51,15 @@ from commands.replies import (
 from commands.text import excerpt, safe_text, truncate
 
 MAX_PAGE_SIZE = 10
+# Past any store's last result, and inside every database's integer range: a page further on is empty.
+MAX_RESULT_OFFSET = 2**31 - 1
 # Words from this many of the newest contributions make the "did you mean" vocabulary.
 VOCABULARY_ROWS = 20_000
 # One page of a whole speech: an embed description holds 4096 characters.
 CONTRIBUTION_PAGE_CHARS = 3800
 _WORD = re.compile(r"[^\W\d_]{3,}")
 
+SORT_ORDERS = tuple(order.value for order in SortOrder)
 HOUSES = {
     "commons": HOUSE_OF_COMMONS,
     "house of commons": HOUSE_OF_COMMONS,
@@ -290,7 +295,7 @@ class HansardCore:
             filters,
             sort,
             limit=page_size,
-            offset=(page - 1) * page_size,
+            offset=min((page - 1) * page_size, MAX_RESULT_OFFSET),
         )
         reply = SearchReply(
             understood=understood,
@@ -465,6 +470,11 @@ class HansardCore:
                 message=f"No contribution with URI or id “{safe_text(truncate(uri_or_id, 80))}” is loaded.",
             )
         return ContributionReply(item=self.result_item(row), pages=paginate(row.paragraphs, CONTRIBUTION_PAGE_CHARS))
+
+    def stored_record(self, uri_or_id: str) -> dict[str, Any] | None:
+        """One stored contribution with the parsed record's field names (``show --json``)."""
+        row = find_contribution(self.engine, uri_or_id[:500])
+        return record_dict(row) if row is not None else None
 
     def count(self, filters: SearchFilters) -> int:
         """How many contributions match the filters (exact, not capped)."""

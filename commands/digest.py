@@ -1,8 +1,10 @@
 """Scheduled digests, Discord-free: subscriptions, periods, what is due, and what a digest says.
 
-The shell (bot/digest.py) asks `DigestCore.due(now)` for claimed deliveries, posts
-each `content(...)`, then reports back with `delivered`, `nothing_new` or `failed`.
-Every decision here takes ``now`` as an argument, so tests control the clock.
+The shell (bot/digest/scheduler.py) asks `DigestCore.due(now)` once a minute for the
+deliveries it may post, posts each `content_of(...)`, then reports back with
+`delivered`, `nothing_new` or `failed`. Whether a digest is due is decided here
+alone. Every decision takes ``now`` as an argument, so tests control the clock.
+Texts are plain: the front ends escape them for their own medium.
 """
 
 from __future__ import annotations
@@ -11,12 +13,14 @@ import datetime as dt
 import functools
 import re
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, available_timezones
 
 from sqlalchemy import Engine
 from storage.digests import (
+    DeliveryRow,
+    SubscriptionRow,
     add_subscription,
     claim_delivery,
     complete_delivery,
@@ -28,19 +32,20 @@ from storage.digests import (
     newest_contribution_id,
     resume_subscription,
 )
-from storage.models import Delivery, Subscription
 from storage.query import parse_query
 from storage.search import SearchFilters, SortOrder, search
 from storage.store import debate_ids_titled
 
 from commands.core import HOUSES, HansardCore
 from commands.replies import ResultItem
-from commands.text import safe_text, truncate
+from commands.text import truncate
 
 DEFAULT_TIMEZONE = "Europe/London"
 # A digest lists many contributions in one embed: a line each.
 DIGEST_EXCERPT_CHARS = 180
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# Subscription ids are 32-bit in the store: a larger number names no subscription.
+MAX_SUBSCRIPTION_ID = 2**31 - 1
 _TIME = re.compile(r"^\s*([01]?\d|2[0-3])[:.h]?([0-5]\d)?\s*$")
 
 
@@ -75,11 +80,31 @@ class SubscribeRequest:
 
 @dataclass(frozen=True, slots=True)
 class SubscriptionInfo:
-    id: int
-    channel_id: int
-    description: str
+    subscription: SubscriptionRow
     next_run: dt.datetime | None
-    paused_reason: str | None
+
+    @property
+    def id(self) -> int:
+        return self.subscription.id
+
+    @property
+    def guild_id(self) -> int:
+        return self.subscription.guild_id
+
+    @property
+    def channel_id(self) -> int:
+        return self.subscription.channel_id
+
+    @property
+    def paused_reason(self) -> str | None:
+        return self.subscription.paused_reason
+
+    @property
+    def description(self) -> str:
+        return describe(self.subscription)
+
+    def described(self, quote: Callable[[str], str]) -> str:
+        return describe(self.subscription, quote)
 
 
 @dataclass(slots=True)
@@ -112,20 +137,30 @@ class DigestContent:
 
 @dataclass(frozen=True, slots=True)
 class Claimed:
-    subscription: Subscription
-    delivery: Delivery
+    subscription: SubscriptionRow
+    delivery: DeliveryRow
 
     @property
     def nonce(self) -> int:
         """The same for every attempt at one delivery: Discord drops a repeat with an enforced nonce."""
-        assert self.delivery.id is not None
         return 7_000_000_000 + self.delivery.id
+
+    @property
+    def marker(self) -> str:
+        """Printed on the posted digest, so that a later attempt can find it in the channel's history."""
+        return f"Digest #{self.subscription.id}, delivery {self.delivery.id}"
+
+    @property
+    def may_be_posted(self) -> bool:
+        """An earlier attempt may have reached Discord: its process died after posting, or the
+        post failed in a way that does not prove Discord dropped it."""
+        return self.delivery.attempts > 1
 
 
 def parse_time_of_day(text: str) -> tuple[int, int]:
     match = _TIME.match(text)
     if match is None:
-        raise ValueError(f"“{safe_text(text[:20])}” is not a time of day: write it like 08:00 or 17:30.")
+        raise ValueError(f"“{text[:20]}” is not a time of day: write it like 08:00 or 17:30.")
     return int(match.group(1)), int(match.group(2) or 0)
 
 
@@ -139,7 +174,7 @@ def local_occurrence(day: dt.date, hour: int, minute: int, zone: ZoneInfo) -> dt
     return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone).astimezone(dt.UTC)
 
 
-def _occurrences(subscription: Subscription, now: dt.datetime, step: int) -> Iterator[dt.datetime]:
+def _occurrences(subscription: SubscriptionRow, now: dt.datetime, step: int) -> Iterator[dt.datetime]:
     """Scheduled instants (UTC) on the local days from ``now``'s, walking ``step`` days at a time."""
     zone = ZoneInfo(subscription.timezone)
     hour, minute = parse_time_of_day(subscription.time_of_day)
@@ -150,27 +185,29 @@ def _occurrences(subscription: Subscription, now: dt.datetime, step: int) -> Ite
             yield local_occurrence(candidate_day, hour, minute, zone)
 
 
-def latest_period(subscription: Subscription, now: dt.datetime) -> dt.datetime:
+def latest_period(subscription: SubscriptionRow, now: dt.datetime) -> dt.datetime:
     """The most recent scheduled instant at or before ``now`` (UTC)."""
     return next(instant for instant in _occurrences(subscription, now, -1) if instant <= now)
 
 
-def next_period(subscription: Subscription, now: dt.datetime) -> dt.datetime:
+def next_period(subscription: SubscriptionRow, now: dt.datetime) -> dt.datetime:
     """The first scheduled instant after ``now`` (UTC)."""
     return next(instant for instant in _occurrences(subscription, now, 1) if instant > now)
 
 
-def describe(subscription: Subscription) -> str:
+def describe(subscription: SubscriptionRow, quote: Callable[[str], str] = str) -> str:
+    """The subscription in words; ``quote`` renders what a user typed or the store holds
+    (member, bill, keywords) for the front end's medium."""
     when = (
         f"weekly on {WEEKDAYS[subscription.weekday or 0].title()}s" if subscription.frequency == "weekly" else "daily"
     )
     parts = [f"#{subscription.id}: {when} at {subscription.time_of_day} ({subscription.timezone})"]
     if subscription.member_name:
-        parts.append(f"by {safe_text(subscription.member_name)}")
+        parts.append(f"by {quote(subscription.member_name)}")
     if subscription.bill_title:
-        parts.append(f"on {safe_text(subscription.bill_title)}")
+        parts.append(f"on {quote(subscription.bill_title)}")
     if subscription.keywords:
-        parts.append(f"matching “{safe_text(subscription.keywords)}”")
+        parts.append(f"matching “{quote(subscription.keywords)}”")
     if subscription.house:
         parts.append(f"in the {subscription.house}")
     if not (subscription.member_name or subscription.bill_title or subscription.keywords or subscription.house):
@@ -203,15 +240,8 @@ class DigestCore:
     def engine(self) -> Engine:
         return self.core.engine
 
-    def info(self, subscription: Subscription, now: dt.datetime) -> SubscriptionInfo:
-        assert subscription.id is not None
-        return SubscriptionInfo(
-            id=subscription.id,
-            channel_id=subscription.channel_id,
-            description=describe(subscription),
-            next_run=None if subscription.paused else next_period(subscription, now),
-            paused_reason=subscription.paused_reason,
-        )
+    def info(self, subscription: SubscriptionRow, now: dt.datetime) -> SubscriptionInfo:
+        return SubscriptionInfo(subscription, next_run=None if subscription.paused else next_period(subscription, now))
 
     # --- managing subscriptions ---------------------------------------------------------------
 
@@ -231,9 +261,7 @@ class DigestCore:
         timezone = request.timezone.strip() or DEFAULT_TIMEZONE
         # Only real zone names: ZoneInfo("Europe") would find a folder, not a zone.
         if timezone not in _zone_names():
-            return DigestReply(
-                f"“{safe_text(timezone[:40])}” is not a time zone: use a name like Europe/London.", ok=False
-            )
+            return DigestReply(f"“{timezone[:40]}” is not a time zone: use a name like Europe/London.", ok=False)
         member_id = member_name = bill_title = house = None
         if request.member:
             resolved = self.core.resolve_member(request.member)
@@ -300,20 +328,29 @@ class DigestCore:
         info = self.info(stored, now)
         return DigestReply(f"Subscribed: {info.description}.", ok=True, subscription=info)
 
-    def subscriptions(self, guild_id: int, channel_id: int | None, now: dt.datetime) -> list[SubscriptionInfo]:
+    def subscriptions(self, guild_id: int | None, channel_id: int | None, now: dt.datetime) -> list[SubscriptionInfo]:
+        """A guild's subscriptions (of one channel, if given); every guild's when ``guild_id`` is None."""
         return [self.info(s, now) for s in list_subscriptions(self.engine, guild_id=guild_id, channel_id=channel_id)]
 
+    def upcoming(self, now: dt.datetime, limit: int = 5) -> tuple[int, list[SubscriptionInfo]]:
+        """How many subscriptions are active, and the ``limit`` that run soonest."""
+        active = [self.info(s, now) for s in list_subscriptions(self.engine, active_only=True)]
+        soonest = sorted(active, key=lambda info: (info.next_run or now, info.id))[:limit]
+        return len(active), soonest
+
     def unsubscribe(self, guild_id: int, subscription_id: int) -> DigestReply:
-        if delete_subscription(self.engine, guild_id, subscription_id):
+        if 0 < subscription_id <= MAX_SUBSCRIPTION_ID and delete_subscription(self.engine, guild_id, subscription_id):
             return DigestReply(f"Removed digest #{subscription_id}.", ok=True)
         return DigestReply(f"There is no digest #{subscription_id} in this server.", ok=False)
 
     def resume(self, guild_id: int, subscription_id: int) -> DigestReply:
-        if resume_subscription(self.engine, guild_id, subscription_id):
+        if 0 < subscription_id <= MAX_SUBSCRIPTION_ID and resume_subscription(self.engine, guild_id, subscription_id):
             return DigestReply(f"Digest #{subscription_id} will be delivered again.", ok=True)
         return DigestReply(f"There is no digest #{subscription_id} in this server.", ok=False)
 
-    def subscription(self, subscription_id: int, guild_id: int | None = None) -> Subscription | None:
+    def subscription(self, subscription_id: int, guild_id: int | None = None) -> SubscriptionRow | None:
+        if not 0 < subscription_id <= MAX_SUBSCRIPTION_ID:
+            return None
         found = get_subscription(self.engine, subscription_id)
         if found is None or (guild_id is not None and found.guild_id != guild_id):
             return None
@@ -321,7 +358,7 @@ class DigestCore:
 
     # --- content ----------------------------------------------------------------------------
 
-    def content(self, subscription: Subscription, after_id: int, up_to_id: int | None) -> DigestContent | None:
+    def content(self, subscription: SubscriptionRow, after_id: int, up_to_id: int | None) -> DigestContent | None:
         """What is new for ``subscription`` in the id range, grouped by debate; None when nothing is."""
         # Read from the store, not the in-memory index: another process may have imported new debates.
         debate_ids = tuple(debate_ids_titled(self.engine, subscription.bill_title)) if subscription.bill_title else ()
@@ -350,20 +387,18 @@ class DigestCore:
             total_capped=page.total_capped,
         )
 
-    def preview(self, subscription: Subscription) -> DigestContent | None:
+    def preview(self, subscription: SubscriptionRow) -> DigestContent | None:
         """What the next digest would hold if it ran now."""
         return self.content(subscription, subscription.watermark_id, None)
 
     # --- delivering ---------------------------------------------------------------------------
 
-    def due(self, now: dt.datetime, subscription_ids: set[int] | None = None) -> list[Claimed]:
+    def due(self, now: dt.datetime) -> list[Claimed]:
         """Claim every delivery that is due at ``now``: the latest period of each active
         subscription, if it is within the grace window, not yet delivered, and not waiting
         for a retry."""
         claimed: list[Claimed] = []
         for subscription in list_subscriptions(self.engine, active_only=True):
-            if subscription_ids is not None and subscription.id not in subscription_ids:
-                continue
             if subscription.retry_at is not None and subscription.retry_at > now:
                 continue
             period = latest_period(subscription, now)
@@ -384,7 +419,7 @@ class DigestCore:
     def nothing_new(self, claimed: Claimed, now: dt.datetime) -> bool:
         return complete_delivery(self.engine, claimed.delivery, None, now)
 
-    def failed(self, claimed: Claimed, error: str, now: dt.datetime, permanent: bool) -> Subscription | None:
+    def failed(self, claimed: Claimed, error: str, now: dt.datetime, permanent: bool) -> SubscriptionRow | None:
         """Record a failed post and when to retry; ``permanent`` failures (no access, no channel)
         count towards pausing the subscription."""
         failures = claimed.subscription.consecutive_failures + 1

@@ -12,19 +12,33 @@ from sqlalchemy import Engine, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from storage.models import CONTRIBUTION_TABLE, DEBATE_TABLE, MEMBER_TABLE, Contribution, Debate, ImportRun, Member
+from storage.models import (
+    CONTRIBUTION_TABLE,
+    DEBATE_TABLE,
+    IMPORT_RUN_TABLE,
+    MEMBER_TABLE,
+    Contribution,
+    Debate,
+    Member,
+)
+from storage.twfy import uris_for_id
 
 # Up to 18 digits: any larger number is no contribution id and would overflow a 64-bit column.
 _DIGITS = re.compile(r"\d{1,18}")
 
 
 def find_contribution(engine: Engine, uri_or_id: str) -> Contribution | None:
-    """A contribution by its URI, or by the numeric id in its URI (``622898``)."""
+    """A contribution by its URI, the numeric id in its URI (``622898``), or its TheyWorkForYou id
+    (``2010-02-10a.1022.0``)."""
     key = uri_or_id.strip()
     with Session(engine) as session:
         found = session.exec(select(Contribution).where(Contribution.uri == key)).first()
         if found is None and _DIGITS.fullmatch(key):
             found = session.exec(select(Contribution).where(Contribution.contribution_id == int(key))).first()
+        twfy_uris = uris_for_id(key) if found is None else []
+        if twfy_uris:
+            statement = select(Contribution).where(col(Contribution.uri).in_(twfy_uris)).order_by(col(Contribution.id))
+            found = session.exec(statement).first()
         return found
 
 
@@ -51,6 +65,24 @@ def record_dict(row: Contribution) -> dict[str, Any]:
 
 
 @dataclass(frozen=True, slots=True)
+class ImportRunRow:
+    """One row of the import_run table: one run of the importer."""
+
+    id: int
+    source: str
+    requested_by: str | None
+    status: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    files_done: int
+    new: int
+    updated: int
+    unchanged: int
+    failed: int
+    errors: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class StoreStats:
     contributions: int
     members: int
@@ -58,7 +90,7 @@ class StoreStats:
     bills: int
     first_date: dt.date | None
     last_date: dt.date | None
-    last_import: ImportRun | None
+    last_import: ImportRunRow | None
 
 
 def store_stats(engine: Engine) -> StoreStats:
@@ -69,7 +101,6 @@ def store_stats(engine: Engine) -> StoreStats:
         members = session.exec(select(func.count()).select_from(Member)).one()
         debates = session.exec(select(func.count()).select_from(Debate)).one()
         bills = session.exec(select(func.count()).select_from(Debate).where(col(Debate.is_bill))).one()
-        last_import = session.exec(select(ImportRun).order_by(col(ImportRun.id).desc()).limit(1)).first()
         return StoreStats(
             contributions=int(contributions),
             members=int(members),
@@ -77,7 +108,7 @@ def store_stats(engine: Engine) -> StoreStats:
             bills=int(bills),
             first_date=first,
             last_date=last,
-            last_import=last_import,
+            last_import=latest_import_run(engine),
         )
 
 
@@ -184,13 +215,17 @@ def activity_summary(
         )
 
 
-def latest_import_run(engine: Engine, source: str | None = None) -> ImportRun | None:
+def latest_import_run(engine: Engine, source: str | None = None) -> ImportRunRow | None:
     """The newest import run (of ``source``, the label it was recorded with, if given)."""
-    statement = select(ImportRun).order_by(col(ImportRun.id).desc()).limit(1)
+    r = IMPORT_RUN_TABLE.c
+    statement = sa_select(IMPORT_RUN_TABLE).order_by(r.id.desc()).limit(1)
     if source is not None:
-        statement = statement.where(ImportRun.source == source)
-    with Session(engine) as session:
-        return session.exec(statement).first()
+        statement = statement.where(r.source == source)
+    with engine.connect() as conn:
+        row = conn.execute(statement).mappings().first()
+    if row is None:
+        return None
+    return ImportRunRow(**{**row, "errors": tuple(row["errors"] or ())})
 
 
 def debate_ids_titled(engine: Engine, title: str) -> list[int]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -29,3 +31,34 @@ def test_layer_imports_point_one_way(layer: str) -> None:
         for path in (ROOT / layer).rglob("*.py")
     }
     assert {k: v for k, v in offenders.items() if v} == {}
+
+
+# The shell reaches storage only through its composition root (and settings, for the default database).
+BOT_MODULES_ALLOWED_STORAGE = {"bot/bootstrap.py", "bot/settings.py"}
+
+
+def test_only_the_bootstrap_and_settings_of_the_shell_import_storage() -> None:
+    importers = {
+        str(path.relative_to(ROOT)) for path in (ROOT / "bot").rglob("*.py") if "storage" in imported_packages(path)
+    }
+    assert importers <= BOT_MODULES_ALLOWED_STORAGE, sorted(importers - BOT_MODULES_ALLOWED_STORAGE)
+
+
+def _ruff_banned_imports(path: str, source: str) -> str:
+    """What ruff's banned-import rule says of ``source`` as if it were the file ``path``."""
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--select", "TID251", "--no-cache", "--stdin-filename", path, "-"],
+        cwd=ROOT,
+        input=source,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return result.stdout
+
+
+def test_ruff_bans_storage_in_the_shell_outside_the_bootstrap() -> None:
+    source = '"""Probe."""\n\nfrom storage.db import make_engine\n\n__all__ = ["make_engine"]\n'
+    assert "TID251" in _ruff_banned_imports("bot/digest/probe.py", source)
+    assert "TID251" in _ruff_banned_imports("bot/cli.py", source)
+    assert "TID251" not in _ruff_banned_imports("bot/bootstrap.py", source)

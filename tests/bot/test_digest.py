@@ -12,17 +12,17 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Engine
 
 from bot.client import HansardBot
-from bot.digest import DigestScheduler
+from bot.digest.scheduler import BotChannels, DigestScheduler
 from commands.core import HansardCore
 from commands.digest import DigestCore, DigestSettings
 from storage.db import make_engine, migrate
-from storage.digests import deliveries, get_subscription
+from storage.digests import get_subscription
 from storage.importer import import_paths
 from tests.bot.conftest import make_settings
+from tests.commands.test_digest_core import delivery_statuses
 from tests.conftest import DATA, bundled_paths
 from tests.emulator import DiscordEmulator, connect_client
 
@@ -125,9 +125,8 @@ async def test_digest_arrives_at_local_time_with_only_new_matching_contributions
     add_news(store, tmp_path / "other", range(900010, 900012), "ferries", member="Jack Straw")
 
     # 08:00 in London is 07:00 UTC in June (BST).
-    job = digest_bot.digest_scheduler.scheduler.get_job("digest-1")
-    assert job is not None and isinstance(job.trigger, CronTrigger)
-    assert job.trigger.get_next_fire_time(None, clock.now) == dt.datetime(2026, 6, 10, 7, 0, tzinfo=dt.UTC)
+    [info] = digest_bot.digests.subscriptions(emulator.guild.id, None, clock.now)
+    assert info.next_run == dt.datetime(2026, 6, 10, 7, 0, tzinfo=dt.UTC)
 
     clock.set(2026, 6, 10, 6, 59)
     assert await digest_bot.digest_scheduler.run_due() == 0
@@ -156,7 +155,7 @@ async def test_managing_digests_needs_manage_channels(digest_bot: HansardBot, em
     handle = await emulator.send_slash_command("digest subscribe", {"frequency": "daily"}, user="alice")
     message = await handle.wait_for_message()
     assert message["flags"] & 64 and "Manage Channels" in message["content"]
-    assert digest_bot.digests.subscriptions(emulator.guild.id, None, digest_bot.digest_scheduler.clock()) == []
+    assert digest_bot.digests.subscriptions(emulator.guild.id, None, digest_bot.clock()) == []
 
 
 async def test_duplicates_weekly_list_preview_unsubscribe(
@@ -192,7 +191,7 @@ async def test_duplicates_weekly_list_preview_unsubscribe(
         await emulator.send_slash_command("digest unsubscribe", {"subscription": 1}, user="editor")
     ).wait_for_message()
     assert removed["content"] == "Removed digest #1."
-    assert digest_bot.digest_scheduler.scheduler.get_job("digest-1") is None
+    assert digest_bot.digests.subscriptions(emulator.guild.id, None, digest_bot.clock()) == []
 
 
 async def test_guild_limit(digest_bot: HansardBot, emulator: DiscordEmulator) -> None:
@@ -215,7 +214,7 @@ async def test_restart_loses_nothing_and_repeats_nothing(
     assert len(first_life.due(clock.now)) == 1
 
     # Restarted a minute later: the dead claim still holds its lease, so nothing is posted twice...
-    restarted = DigestScheduler(digest_bot, DigestCore(digest_bot.core, claimant="second-process"), clock)
+    restarted = DigestScheduler(DigestCore(digest_bot.core, claimant="second-process"), BotChannels(digest_bot), clock)
     clock.set(2026, 6, 10, 7, 1)
     assert await restarted.run_due() == 0
     # ...and once the lease has run out, the period is delivered, once.
@@ -224,7 +223,7 @@ async def test_restart_loses_nothing_and_repeats_nothing(
     clock.set(2026, 6, 10, 7, 30)
     assert await restarted.run_due() == 0
     assert len(posted(emulator)) == 1
-    assert [d.status for d in deliveries(store, 1)] == ["sent"]
+    assert delivery_statuses(store, 1) == ["sent"]
 
     # Down over the next 08:00, back at 10:00 (inside the 6-hour grace window): delivered once, late.
     add_news(store, tmp_path / "more", range(900010, 900011), "harbours")
@@ -257,8 +256,8 @@ async def test_two_schedulers_on_one_postgres_post_once(
         clock.set(2026, 6, 10, 7, 0)
         other_engine = make_engine(str(engine.url.render_as_string(hide_password=False)))
         schedulers = [
-            DigestScheduler(bot, DigestCore(HansardCore(engine), claimant="process-a"), clock),
-            DigestScheduler(bot, DigestCore(HansardCore(other_engine), claimant="process-b"), clock),
+            DigestScheduler(DigestCore(HansardCore(engine), claimant="process-a"), BotChannels(bot), clock),
+            DigestScheduler(DigestCore(HansardCore(other_engine), claimant="process-b"), BotChannels(bot), clock),
         ]
         results = await asyncio.gather(*(s.run_due() for s in schedulers))
         assert sorted(results) == [0, 1]
@@ -343,9 +342,8 @@ async def test_dst_change_day_posts_once_at_the_wall_clock_time(
     clock.set(day[0], day[1], day[2] - 1, 12, 0)
     await subscribe(emulator, {"frequency": "daily", "time": "08:00"})
     add_news(store, tmp_path / "news", range(900001, 900002), "lighthouses")
-    job = digest_bot.digest_scheduler.scheduler.get_job("digest-1")
-    assert job is not None
-    assert job.trigger.get_next_fire_time(None, clock.now) == dt.datetime(*on_time, tzinfo=dt.UTC)
+    [info] = digest_bot.digests.subscriptions(emulator.guild.id, None, clock.now)
+    assert info.next_run == dt.datetime(*on_time, tzinfo=dt.UTC)
     clock.set(*too_early)
     assert await digest_bot.digest_scheduler.run_due() == 0
     clock.set(*on_time)
