@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from bot.client import HansardBot
 from bot.digest.scheduler import BotChannels, DigestScheduler
 from commands.core import HansardCore
-from commands.digest import DigestCore, DigestSettings
+from commands.digest import Claimed, DigestCore, DigestSettings
 from storage.db import make_engine, migrate
 from storage.digests import get_subscription
 from storage.importer import import_paths
@@ -230,6 +230,47 @@ async def test_restart_loses_nothing_and_repeats_nothing(
     clock.set(2026, 6, 11, 9, 0)
     assert await restarted.run_due() == 1
     assert await restarted.run_due() == 0
+    assert "harbours" in digest_text(posted(emulator)[-1])
+    assert "lighthouses" not in digest_text(posted(emulator)[-1])
+
+
+class DiesAfterPosting(DigestCore):
+    """A process that dies after Discord accepted its digest, before the delivery was recorded."""
+
+    def delivered(self, claimed: Claimed, message_id: int, now: dt.datetime) -> bool:
+        raise RuntimeError("the process died here")
+
+
+async def test_a_digest_posted_just_before_a_crash_is_not_posted_again(
+    digest_bot: HansardBot, emulator: DiscordEmulator, store: Engine, clock: FakeClock, tmp_path: Path
+) -> None:
+    await subscribe(emulator, {"frequency": "daily", "time": "08:00"})
+    add_news(store, tmp_path / "news", range(900001, 900003), "lighthouses")
+    channels = BotChannels(digest_bot)
+
+    clock.set(2026, 6, 10, 7, 0)
+    dying = DigestScheduler(DiesAfterPosting(digest_bot.core, claimant="first-process"), channels, clock)
+    assert await dying.run_due() == 0
+    [message] = posted(emulator)
+    assert delivery_statuses(store, 1) == ["claimed"]
+
+    # Another process takes the claim over once its lease has run out (long after Discord's
+    # nonce has been forgotten), finds the digest in the channel, and records it instead.
+    successor = DigestScheduler(DigestCore(digest_bot.core, claimant="second-process"), channels, clock)
+    clock.set(2026, 6, 10, 7, 1)
+    assert await successor.run_due() == 0
+    clock.set(2026, 6, 10, 7, 12)
+    assert await successor.run_due() == 0
+    assert posted(emulator) == [message]
+    assert delivery_statuses(store, 1) == ["sent"]
+    clock.set(2026, 6, 10, 8, 0)
+    assert await successor.run_due() == 0
+
+    # The watermark moved on: the next digest holds only what came after.
+    add_news(store, tmp_path / "more", range(900010, 900011), "harbours")
+    clock.set(2026, 6, 11, 7, 0)
+    assert await successor.run_due() == 1
+    assert len(posted(emulator)) == 2
     assert "harbours" in digest_text(posted(emulator)[-1])
     assert "lighthouses" not in digest_text(posted(emulator)[-1])
 
