@@ -36,6 +36,7 @@ from storage.store import (
 
 from commands.citations import formal_reference
 from commands.dates import DateError, parse_date_range
+from commands.inputs import user_input
 from commands.names import MatchResult, NameEntry, NameIndex, NameMatch, member_aliases_for
 from commands.replies import (
     BillSummary,
@@ -271,6 +272,7 @@ class HansardCore:
             changed = True
         return " ".join(corrected) if changed else None
 
+    @user_input
     def search(self, request: SearchRequest) -> SearchReply:
         page_size = max(1, min(request.page_size, MAX_PAGE_SIZE))
         page = max(1, request.page)
@@ -422,6 +424,7 @@ class HansardCore:
             candidates=list(resolved.candidates),
         )
 
+    @user_input
     def member(self, name: str) -> LookupReply:
         resolved = self.resolve_member(name)
         if resolved.candidate is None:
@@ -443,6 +446,7 @@ class HansardCore:
         )
         return LookupReply(understood=f"member {member.name}", profile=profile)
 
+    @user_input
     def bill(self, title: str) -> LookupReply:
         resolved = self.resolve_bill(title)
         if resolved.candidate is None:
@@ -461,6 +465,7 @@ class HansardCore:
         )
         return LookupReply(understood=f"bill {bill.name}", profile=profile)
 
+    @user_input
     def contribution(self, uri_or_id: str) -> ContributionReply:
         row = find_contribution(self.engine, uri_or_id[:500])
         if row is None:
@@ -471,6 +476,7 @@ class HansardCore:
             )
         return ContributionReply(item=self.result_item(row), pages=paginate(row.paragraphs, CONTRIBUTION_PAGE_CHARS))
 
+    @user_input
     def stored_record(self, uri_or_id: str) -> dict[str, Any] | None:
         """One stored contribution with the parsed record's field names (``show --json``)."""
         row = find_contribution(self.engine, uri_or_id[:500])

@@ -37,6 +37,7 @@ from storage.search import SearchFilters, SortOrder, search
 from storage.store import debate_ids_titled
 
 from commands.core import HOUSES, HansardCore
+from commands.inputs import user_input
 from commands.replies import ResultItem
 from commands.text import truncate
 
@@ -245,6 +246,7 @@ class DigestCore:
 
     # --- managing subscriptions ---------------------------------------------------------------
 
+    @user_input
     def subscribe(self, request: SubscribeRequest, now: dt.datetime) -> DigestReply:
         frequency = request.frequency.strip().lower()
         if frequency not in ("daily", "weekly"):
