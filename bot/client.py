@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -102,14 +100,6 @@ class HansardBot(commands.AutoShardedBot):
 
     async def on_ready(self) -> None:
         log.info("connected as %s to %d guilds", self.user, len(self.guilds))
-
-
-@contextlib.asynccontextmanager
-async def offline_bot(settings: Settings, engine: Engine) -> AsyncIterator[HansardBot]:
-    """A bot with every extension loaded and no connection or token: for checking the command tree."""
-    async with HansardBot(settings, engine, start_scheduler=False) as bot:
-        await bot.setup_hook()
-        yield bot
 
 
 class DiscordUnreachable(Exception):

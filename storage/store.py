@@ -18,8 +18,6 @@ from storage.models import (
     IMPORT_RUN_TABLE,
     MEMBER_TABLE,
     Contribution,
-    Debate,
-    Member,
 )
 from storage.twfy import uris_for_id
 
@@ -94,22 +92,23 @@ class StoreStats:
 
 
 def store_stats(engine: Engine) -> StoreStats:
-    with Session(engine) as session:
-        contributions, first, last = session.exec(
-            select(func.count(), func.min(Contribution.sitting_date), func.max(Contribution.sitting_date))
+    c, d = CONTRIBUTION_TABLE.c, DEBATE_TABLE.c
+    with engine.connect() as conn:
+        contributions, first, last = conn.execute(
+            sa_select(func.count(), func.min(c.sitting_date), func.max(c.sitting_date))
         ).one()
-        members = session.exec(select(func.count()).select_from(Member)).one()
-        debates = session.exec(select(func.count()).select_from(Debate)).one()
-        bills = session.exec(select(func.count()).select_from(Debate).where(col(Debate.is_bill))).one()
-        return StoreStats(
-            contributions=int(contributions),
-            members=int(members),
-            debates=int(debates),
-            bills=int(bills),
-            first_date=first,
-            last_date=last,
-            last_import=latest_import_run(engine),
-        )
+        members = conn.execute(sa_select(func.count()).select_from(MEMBER_TABLE)).scalar_one()
+        debates = conn.execute(sa_select(func.count()).select_from(DEBATE_TABLE)).scalar_one()
+        bills = conn.execute(sa_select(func.count()).select_from(DEBATE_TABLE).where(d.is_bill)).scalar_one()
+    return StoreStats(
+        contributions=int(contributions),
+        members=int(members),
+        debates=int(debates),
+        bills=int(bills),
+        first_date=first,
+        last_date=last,
+        last_import=latest_import_run(engine),
+    )
 
 
 @dataclass(frozen=True, slots=True)
