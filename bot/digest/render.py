@@ -63,13 +63,11 @@ def render_digest(content: DigestContent, marker: str | None = None) -> discord.
             lines.append(line)
         if not lines:
             continue
-        candidate = embed.copy()
-        candidate.add_field(
-            name=truncate(_escape(section.debate), FIELD_NAME_LIMIT), value="\n".join(lines), inline=False
-        )
-        if len(candidate) > EMBED_TOTAL - MORE_FIELD_ROOM:
+        name, value = truncate(_escape(section.debate), FIELD_NAME_LIMIT), "\n".join(lines)
+        # Measured before adding: Embed.copy() shares its list of fields with the original.
+        if len(embed) + len(name) + len(value) > EMBED_TOTAL - MORE_FIELD_ROOM:
             break
-        embed = candidate
+        embed.add_field(name=name, value=value, inline=False)
         shown += len(lines)
     more = content.total - shown
     if more > 0:

@@ -393,3 +393,20 @@ async def test_dst_change_day_posts_once_at_the_wall_clock_time(
         clock.now += dt.timedelta(hours=1)
         assert await digest_bot.digest_scheduler.run_due() == 0
     assert len(posted(emulator)) == 1
+
+
+async def test_admin_status_shows_the_digests_that_run_next(
+    digest_bot: HansardBot, emulator: DiscordEmulator, clock: FakeClock
+) -> None:
+    await subscribe(emulator, {"frequency": "daily", "time": "08:00"})
+    await subscribe(emulator, {"frequency": "weekly", "weekday": "Friday", "time": "17:30"})
+    handle = await emulator.send_slash_command("admin status", None, user="owner")
+    message = await handle.wait_for_message()
+    fields = {f["name"]: f["value"] for f in message["embeds"][0]["fields"]}
+    # Soonest first: today's 08:00 London (07:00 UTC), then Friday's.
+    today = int(dt.datetime(2026, 6, 10, 7, 0, tzinfo=dt.UTC).timestamp())
+    friday = int(dt.datetime(2026, 6, 12, 16, 30, tzinfo=dt.UTC).timestamp())
+    assert fields["Digests (2 active)"].splitlines() == [
+        f"#1 in channel {emulator.guild.channel('hansard').id}: <t:{today}:R>",
+        f"#2 in channel {emulator.guild.channel('hansard').id}: <t:{friday}:R>",
+    ]
