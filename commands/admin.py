@@ -21,6 +21,7 @@ from storage.importer import ImportSummary, finish_run, import_paths, start_run
 from storage.store import ImportRunRow, StoreStats, latest_import_run, store_stats
 
 from commands.core import HansardCore
+from commands.inputs import user_input
 
 # The store's plain records that admin replies carry, named here so the shell need not import storage.
 __all__ = ["ImportRunRow", "ImportSummary", "LockHolder", "StoreStats"]
@@ -127,6 +128,7 @@ class AdminCore:
     def running(self) -> LockHolder | None:
         return current_holder(self.core.engine)
 
+    @user_input
     def refusal(self, name: str) -> str | None:
         """Why an import of ``name`` cannot start now (unknown source, or one running), if it cannot."""
         if name not in self.sources:
@@ -135,6 +137,7 @@ class AdminCore:
         held = self.running()
         return str(ImportBusy(held)) if held is not None else None
 
+    @user_input
     def reimport(
         self,
         name: str,

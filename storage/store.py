@@ -22,17 +22,21 @@ from storage.models import (
 from storage.twfy import uris_for_id
 
 # Up to 18 digits: any larger number is no contribution id and would overflow a 64-bit column.
-_DIGITS = re.compile(r"\d{1,18}")
+# The number may come as it ends the URI, CONTRIBUTION_622898.
+_DIGITS = re.compile(r"(?:CONTRIBUTION_)?(\d{1,18})", re.IGNORECASE)
 
 
 def find_contribution(engine: Engine, uri_or_id: str) -> Contribution | None:
-    """A contribution by its URI, the numeric id in its URI (``622898``), or its TheyWorkForYou id
-    (``2010-02-10a.1022.0``)."""
+    """A contribution by its URI, the number that ends its URI (``622898``, ``CONTRIBUTION_622898``),
+    or its TheyWorkForYou id (``2010-02-10a.1022.0``, or any theyworkforyou.com address with it)."""
     key = uri_or_id.strip()
     with Session(engine) as session:
         found = session.exec(select(Contribution).where(Contribution.uri == key)).first()
-        if found is None and _DIGITS.fullmatch(key):
-            found = session.exec(select(Contribution).where(Contribution.contribution_id == int(key))).first()
+        number = _DIGITS.fullmatch(key)
+        if found is None and number is not None:
+            found = session.exec(
+                select(Contribution).where(Contribution.contribution_id == int(number.group(1)))
+            ).first()
         twfy_uris = uris_for_id(key) if found is None else []
         if twfy_uris:
             statement = select(Contribution).where(col(Contribution.uri).in_(twfy_uris)).order_by(col(Contribution.id))

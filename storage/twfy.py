@@ -66,6 +66,7 @@ _HEADING_TAGS = frozenset({"major-heading", "minor-heading", "oral-heading"})
 _ID_RE = re.compile(r"^uk\.org\.publicwhip/([a-z]+)/((\d{4}-\d{2}-\d{2})[a-z]*\..+)$")
 # The id alone, as TheyWorkForYou shows it in its addresses: 2010-02-10a.1022.0
 _SHORT_ID_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[a-z]*\.\S+$")
+_ADDRESS_ID_RE = re.compile(r"theyworkforyou\.com/.*[?&]id=(\d{4}-\d{2}-\d{2}[a-z]*\.[^&#\s]+)")
 _MEMBER_REF_RE = re.compile(r"^uk\.org\.publicwhip/member/\d+$")
 # "737", "257WH", "5WS", "967W": column number then the column-series suffix.
 _COLNUM_RE = re.compile(r"^(\d+)([A-Z]*)$")
@@ -405,6 +406,12 @@ def uris_for_id(text: str) -> list[str]:
     if match is not None:
         series = _SERIES.get(match.group(1))
         return [f"{TWFY_BASE_URL}/{series.twfy_path}/?id={match.group(2)}"] if series else []
+    address = _ADDRESS_ID_RE.search(key)
+    if address is not None:
+        # An address of theyworkforyou.com in another form (http, no www, more parameters).
+        paths = [series.twfy_path for series in _SERIES.values()]
+        named = [path for path in paths if f"/{path}/" in key]
+        return [f"{TWFY_BASE_URL}/{path}/?id={address.group(1)}" for path in named or paths]
     if _SHORT_ID_RE.match(key):
         return [f"{TWFY_BASE_URL}/{series.twfy_path}/?id={key}" for series in _SERIES.values()]
     return []

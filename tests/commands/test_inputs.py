@@ -84,10 +84,29 @@ def test_questions_and_profiles_answer_as_without_the_characters(core: HansardCo
     assert answer(core.bill(spoil("Constitutional Reform", bad))) == answer(core.bill("Constitutional Reform"))
 
 
-def test_the_short_twfy_id_finds_the_contribution(core: HansardCore) -> None:
-    reply = core.contribution(TWFY_ID)
-    assert reply.item is not None and reply.item.uri.endswith(f"?id={TWFY_ID}")
-    assert core.contribution("2010-02-10a.99999.9").item is None
+@pytest.mark.parametrize(
+    "key",
+    [
+        TWFY_ID,
+        f"uk.org.publicwhip/debate/{TWFY_ID}",
+        f"http://theyworkforyou.com/debates/?id={TWFY_ID}&s=yarl",
+        f"https://www.theyworkforyou.com/debates/?s=yarl&id={TWFY_ID}",
+    ],
+)
+def test_a_theyworkforyou_id_in_any_form_finds_the_contribution(core: HansardCore, key: str) -> None:
+    reply = core.contribution(key)
+    assert reply.item is not None and reply.item.uri == f"https://www.theyworkforyou.com/debates/?id={TWFY_ID}"
+
+
+@pytest.mark.parametrize("key", ["622898", "CONTRIBUTION_622898", " contribution_622898 "])
+def test_the_number_that_ends_a_uri_finds_the_contribution(core: HansardCore, key: str) -> None:
+    reply = core.contribution(key)
+    assert reply.item is not None and reply.item.uri == SAMPLE_URI
+
+
+@pytest.mark.parametrize("key", ["2010-02-10a.99999.9", "uk.org.publicwhip/wrans/2010-02-10a.1022.0", "CONTRIBUTION_"])
+def test_ids_of_nothing_stored_find_nothing(core: HansardCore, key: str) -> None:
+    assert core.contribution(key).item is None
 
 
 @pytest.mark.parametrize("bad", UNSTORABLE)
