@@ -24,17 +24,18 @@ from storage.digests import (
     add_subscription,
     claim_delivery,
     complete_delivery,
-    count_guild_subscriptions,
+    count_subscriptions,
     delete_subscription,
     fail_delivery,
     get_subscription,
     list_subscriptions,
     newest_contribution_id,
     resume_subscription,
+    take_untold_pauses,
 )
 from storage.query import parse_query
 from storage.search import SearchFilters, SortOrder, search
-from storage.store import debate_ids_titled
+from storage.store import debate_ids_titled, latest_import_finished
 
 from commands.core import HOUSES, HansardCore
 from commands.inputs import user_input
@@ -44,6 +45,10 @@ from commands.text import truncate
 DEFAULT_TIMEZONE = "Europe/London"
 # A digest lists many contributions in one embed: a line each.
 DIGEST_EXCERPT_CHARS = 180
+# "new": as new Hansard arrives, once after each import.
+FREQUENCIES = ("daily", "weekly", "new")
+# A personal alert belongs to no server: it goes to its user's DMs.
+PERSONAL_GUILD_ID = 0
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # Subscription ids are 32-bit in the store: a larger number names no subscription.
 MAX_SUBSCRIPTION_ID = 2**31 - 1
@@ -61,6 +66,7 @@ class DigestSettings:
     backoff_cap: dt.timedelta = dt.timedelta(hours=2)
     pause_after: int = 5
     guild_limit: int = 25
+    alerts_per_user: int = 20
     max_items: int = 20
 
 
@@ -77,6 +83,8 @@ class SubscribeRequest:
     bill: str | None = None
     keywords: str | None = None
     house: str | None = None
+    # A personal alert for ``user_id``, delivered to their DMs (``channel_id`` is that DM channel).
+    personal: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,8 +105,16 @@ class SubscriptionInfo:
         return self.subscription.channel_id
 
     @property
+    def paused(self) -> bool:
+        return self.subscription.paused
+
+    @property
     def paused_reason(self) -> str | None:
         return self.subscription.paused_reason
+
+    @property
+    def personal(self) -> bool:
+        return self.subscription.user_id is not None
 
     @property
     def description(self) -> str:
@@ -199,10 +215,16 @@ def next_period(subscription: SubscriptionRow, now: dt.datetime) -> dt.datetime:
 def describe(subscription: SubscriptionRow, quote: Callable[[str], str] = str) -> str:
     """The subscription in words; ``quote`` renders what a user typed or the store holds
     (member, bill, keywords) for the front end's medium."""
-    when = (
-        f"weekly on {WEEKDAYS[subscription.weekday or 0].title()}s" if subscription.frequency == "weekly" else "daily"
-    )
-    parts = [f"#{subscription.id}: {when} at {subscription.time_of_day} ({subscription.timezone})"]
+    if subscription.frequency == "new":
+        when = "as new Hansard arrives"
+    else:
+        day = (
+            f"weekly on {WEEKDAYS[subscription.weekday or 0].title()}s"
+            if subscription.frequency == "weekly"
+            else "daily"
+        )
+        when = f"{day} at {subscription.time_of_day} ({subscription.timezone})"
+    parts = [f"#{subscription.id}: {when}"]
     if subscription.member_name:
         parts.append(f"by {quote(subscription.member_name)}")
     if subscription.bill_title:
@@ -242,15 +264,18 @@ class DigestCore:
         return self.core.engine
 
     def info(self, subscription: SubscriptionRow, now: dt.datetime) -> SubscriptionInfo:
-        return SubscriptionInfo(subscription, next_run=None if subscription.paused else next_period(subscription, now))
+        scheduled = not subscription.paused and subscription.frequency != "new"
+        return SubscriptionInfo(subscription, next_run=next_period(subscription, now) if scheduled else None)
 
     # --- managing subscriptions ---------------------------------------------------------------
 
     @user_input
     def subscribe(self, request: SubscribeRequest, now: dt.datetime) -> DigestReply:
         frequency = request.frequency.strip().lower()
-        if frequency not in ("daily", "weekly"):
-            return DigestReply("Frequency must be daily or weekly.", ok=False)
+        if frequency not in FREQUENCIES:
+            return DigestReply("Frequency must be daily or weekly (or new: after each import).", ok=False)
+        if request.personal and not (request.member or request.bill or request.keywords):
+            return DigestReply("An alert needs something to watch: keywords, a member or a bill.", ok=False)
         weekday = None
         if frequency == "weekly":
             if not request.weekday or request.weekday.strip().lower() not in WEEKDAYS:
@@ -282,7 +307,14 @@ class DigestCore:
         keywords = " ".join((request.keywords or "").split())[:300] or None
         if keywords and parse_query(keywords).is_empty:
             return DigestReply("The keywords have no words to look for.", ok=False)
-        if count_guild_subscriptions(self.engine, request.guild_id) >= self.settings.guild_limit:
+        if request.personal:
+            if count_subscriptions(self.engine, user_id=request.user_id) >= self.settings.alerts_per_user:
+                return DigestReply(
+                    f"You already have {self.settings.alerts_per_user} alerts, the most allowed. "
+                    "Remove one with /alert remove first.",
+                    ok=False,
+                )
+        elif count_subscriptions(self.engine, guild_id=request.guild_id) >= self.settings.guild_limit:
             return DigestReply(
                 f"This server already has {self.settings.guild_limit} digest subscriptions, the most allowed. "
                 "Remove one with /digest unsubscribe first.",
@@ -305,7 +337,8 @@ class DigestCore:
         stored = add_subscription(
             self.engine,
             {
-                "guild_id": request.guild_id,
+                "guild_id": PERSONAL_GUILD_ID if request.personal else request.guild_id,
+                "user_id": request.user_id if request.personal else None,
                 "channel_id": request.channel_id,
                 "created_by": request.user_id,
                 "frequency": frequency,
@@ -326,7 +359,12 @@ class DigestCore:
             },
         )
         if stored is None:
-            return DigestReply("This channel already has that exact digest.", ok=False)
+            return DigestReply(
+                "You already have that exact alert."
+                if request.personal
+                else "This channel already has that exact digest.",
+                ok=False,
+            )
         info = self.info(stored, now)
         return DigestReply(f"Subscribed: {info.description}.", ok=True, subscription=info)
 
@@ -349,6 +387,29 @@ class DigestCore:
         if 0 < subscription_id <= MAX_SUBSCRIPTION_ID and resume_subscription(self.engine, guild_id, subscription_id):
             return DigestReply(f"Digest #{subscription_id} will be delivered again.", ok=True)
         return DigestReply(f"There is no digest #{subscription_id} in this server.", ok=False)
+
+    # --- personal alerts ----------------------------------------------------------------------
+
+    def alerts(self, user_id: int, now: dt.datetime) -> list[SubscriptionInfo]:
+        return [self.info(s, now) for s in list_subscriptions(self.engine, user_id=user_id)]
+
+    def remove_alert(self, user_id: int, alert_id: int) -> DigestReply:
+        if 0 < alert_id <= MAX_SUBSCRIPTION_ID and delete_subscription(
+            self.engine, PERSONAL_GUILD_ID, alert_id, user_id=user_id
+        ):
+            return DigestReply(f"Removed alert #{alert_id}.", ok=True)
+        return DigestReply(f"You have no alert #{alert_id}.", ok=False)
+
+    def resume_alert(self, user_id: int, alert_id: int) -> DigestReply:
+        if 0 < alert_id <= MAX_SUBSCRIPTION_ID and resume_subscription(
+            self.engine, PERSONAL_GUILD_ID, alert_id, user_id=user_id
+        ):
+            return DigestReply(f"Alert #{alert_id} will be delivered again.", ok=True)
+        return DigestReply(f"You have no alert #{alert_id}.", ok=False)
+
+    def pause_notices(self, user_id: int, now: dt.datetime) -> list[SubscriptionInfo]:
+        """The user's alerts paused since they were last told: each is told once."""
+        return [self.info(s, now) for s in take_untold_pauses(self.engine, user_id)]
 
     def subscription(self, subscription_id: int, guild_id: int | None = None) -> SubscriptionRow | None:
         if not 0 < subscription_id <= MAX_SUBSCRIPTION_ID:
@@ -400,12 +461,19 @@ class DigestCore:
         subscription, if it is within the grace window, not yet delivered, and not waiting
         for a retry."""
         claimed: list[Claimed] = []
+        newest_import = latest_import_finished(self.engine)
         for subscription in list_subscriptions(self.engine, active_only=True):
             if subscription.retry_at is not None and subscription.retry_at > now:
                 continue
-            period = latest_period(subscription, now)
-            if now - period > self.settings.grace or period < subscription.created_at:
-                continue
+            if subscription.frequency == "new":
+                # One delivery per import, however late: the period is when the import finished.
+                if newest_import is None or newest_import <= subscription.created_at:
+                    continue
+                period = newest_import
+            else:
+                period = latest_period(subscription, now)
+                if now - period > self.settings.grace or period < subscription.created_at:
+                    continue
             delivery = claim_delivery(self.engine, subscription, period, self.claimant, now, self.settings.lease)
             if delivery is not None:
                 claimed.append(Claimed(subscription, delivery))
@@ -426,6 +494,8 @@ class DigestCore:
         count towards pausing the subscription."""
         failures = claimed.subscription.consecutive_failures + 1
         delay = min(self.settings.backoff_base * 2 ** (failures - 1), self.settings.backoff_cap)
+        # A DM refused is the user's choice (DMs closed, bot blocked): retrying would not change it.
+        pause_after = 1 if claimed.subscription.user_id is not None else self.settings.pause_after
         return fail_delivery(
-            self.engine, claimed.delivery, error, now + delay, self.settings.pause_after, counts_toward_pause=permanent
+            self.engine, claimed.delivery, error, now + delay, pause_after, counts_toward_pause=permanent
         )

@@ -51,6 +51,8 @@ class SubscriptionRow:
     consecutive_failures: int
     retry_at: dt.datetime | None
     created_at: dt.datetime
+    user_id: int | None
+    pause_told: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,12 +96,19 @@ def get_subscription(engine: Engine, subscription_id: int) -> SubscriptionRow | 
 
 
 def list_subscriptions(
-    engine: Engine, *, guild_id: int | None = None, channel_id: int | None = None, active_only: bool = False
+    engine: Engine,
+    *,
+    guild_id: int | None = None,
+    channel_id: int | None = None,
+    user_id: int | None = None,
+    active_only: bool = False,
 ) -> list[SubscriptionRow]:
     s = SUBSCRIPTION_TABLE.c
     statement = select(SUBSCRIPTION_TABLE).order_by(s.id)
     if guild_id is not None:
         statement = statement.where(s.guild_id == guild_id)
+    if user_id is not None:
+        statement = statement.where(s.user_id == user_id)
     if channel_id is not None:
         statement = statement.where(s.channel_id == channel_id)
     if active_only:
@@ -108,21 +117,28 @@ def list_subscriptions(
         return [SubscriptionRow(**row) for row in conn.execute(statement).mappings()]
 
 
-def count_guild_subscriptions(engine: Engine, guild_id: int) -> int:
-    with engine.connect() as conn:
-        return int(
-            conn.execute(
-                select(func.count()).select_from(SUBSCRIPTION_TABLE).where(SUBSCRIPTION_TABLE.c.guild_id == guild_id)
-            ).scalar_one()
-        )
-
-
-def delete_subscription(engine: Engine, guild_id: int, subscription_id: int) -> bool:
-    """Remove a subscription of this guild (never another guild's); True if one was removed."""
+def count_subscriptions(engine: Engine, *, guild_id: int | None = None, user_id: int | None = None) -> int:
+    """How many subscriptions a guild has, or a user's personal alerts."""
     s = SUBSCRIPTION_TABLE.c
+    statement = select(func.count()).select_from(SUBSCRIPTION_TABLE)
+    if guild_id is not None:
+        statement = statement.where(s.guild_id == guild_id)
+    if user_id is not None:
+        statement = statement.where(s.user_id == user_id)
+    with engine.connect() as conn:
+        return int(conn.execute(statement).scalar_one())
+
+
+def delete_subscription(engine: Engine, guild_id: int, subscription_id: int, user_id: int | None = None) -> bool:
+    """Remove a subscription of this guild (and of this user, for an alert), never another's;
+    True if one was removed."""
+    s = SUBSCRIPTION_TABLE.c
+    owned = and_(s.id == subscription_id, s.guild_id == guild_id)
+    if user_id is not None:
+        owned = and_(owned, s.user_id == user_id)
     # Its deliveries go with it (ON DELETE CASCADE); another guild's subscription is untouched.
     with engine.begin() as conn:
-        result = conn.execute(delete(SUBSCRIPTION_TABLE).where(and_(s.id == subscription_id, s.guild_id == guild_id)))
+        result = conn.execute(delete(SUBSCRIPTION_TABLE).where(owned))
         return result.rowcount > 0
 
 
@@ -243,12 +259,26 @@ def fail_delivery(
     return get_subscription(engine, delivery.subscription_id)
 
 
-def resume_subscription(engine: Engine, guild_id: int, subscription_id: int) -> bool:
+def resume_subscription(engine: Engine, guild_id: int, subscription_id: int, user_id: int | None = None) -> bool:
     s = SUBSCRIPTION_TABLE.c
+    owned = and_(s.id == subscription_id, s.guild_id == guild_id)
+    if user_id is not None:
+        owned = and_(owned, s.user_id == user_id)
     with engine.begin() as conn:
         result = conn.execute(
             update(SUBSCRIPTION_TABLE)
-            .where(s.id == subscription_id, s.guild_id == guild_id)
-            .values(paused=False, paused_reason=None, consecutive_failures=0, retry_at=None)
+            .where(owned)
+            .values(paused=False, paused_reason=None, consecutive_failures=0, retry_at=None, pause_told=False)
         )
         return result.rowcount > 0
+
+
+def take_untold_pauses(engine: Engine, user_id: int) -> list[SubscriptionRow]:
+    """The user's paused alerts they have not yet been told about, now marked as told."""
+    s = SUBSCRIPTION_TABLE.c
+    untold = and_(s.user_id == user_id, s.paused.is_(True), s.pause_told.is_(False))
+    with engine.begin() as conn:
+        rows = [SubscriptionRow(**row) for row in conn.execute(select(SUBSCRIPTION_TABLE).where(untold)).mappings()]
+        if rows:
+            conn.execute(update(SUBSCRIPTION_TABLE).where(s.id.in_([r.id for r in rows])).values(pause_told=True))
+    return rows

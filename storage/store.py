@@ -231,6 +231,12 @@ def latest_import_run(engine: Engine, source: str | None = None) -> ImportRunRow
     return ImportRunRow(**{**row, "errors": tuple(row["errors"] or ())})
 
 
+def latest_import_finished(engine: Engine) -> dt.datetime | None:
+    """When the most recent import run (of any source) finished."""
+    with engine.connect() as conn:
+        return conn.execute(sa_select(func.max(IMPORT_RUN_TABLE.c.finished_at))).scalar()
+
+
 def debate_ids_titled(engine: Engine, title: str) -> list[int]:
     """Every debate (of any session) with this title."""
     d = DEBATE_TABLE.c

@@ -16,8 +16,12 @@ from commands.text import plain_text
 
 
 def subscription_line(info: SubscriptionInfo) -> str:
-    state = f"paused: {info.paused_reason}" if info.next_run is None else f"next {info.next_run:%Y-%m-%d %H:%M} UTC"
-    return f"guild {info.guild_id} channel {info.channel_id} {info.description} — {state}"
+    if info.paused:
+        state = f"paused: {info.paused_reason}"
+    else:
+        state = f"next {info.next_run:%Y-%m-%d %H:%M} UTC" if info.next_run else "after each import"
+    where = f"user {info.subscription.user_id} (DM)" if info.personal else f"guild {info.guild_id}"
+    return f"{where} channel {info.channel_id} {info.description} — {state}"
 
 
 def preview_lines(content: DigestContent) -> list[str]:

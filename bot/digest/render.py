@@ -87,18 +87,22 @@ def carries_marker(embed: discord.Embed, marker: str) -> bool:
 def reply_text(reply: DigestReply) -> str:
     """The answer to /digest subscribe, unsubscribe or resume."""
     if reply.ok and reply.subscription is not None:
-        lines = [f"Subscribed: {reply.subscription.described(_escape)}."]
+        done = "Alert set" if reply.subscription.personal else "Subscribed"
+        lines = [f"{done}: {reply.subscription.described(_escape)}."]
     else:
         lines = [_escape(reply.message)]
     lines += [f"• {_escape(name)}" for name in reply.candidates[:10]]
     if reply.subscription and reply.subscription.next_run:
-        lines.append(f"Next digest: {discord.utils.format_dt(reply.subscription.next_run, 'F')}")
+        next_one = "Next alert" if reply.subscription.personal else "Next digest"
+        lines.append(f"{next_one}: {discord.utils.format_dt(reply.subscription.next_run, 'F')}")
     return truncate("\n".join(lines), CONTENT_LIMIT)
 
 
 def _state(info: SubscriptionInfo) -> str:
-    if info.next_run is None:
+    if info.paused:
         return f"paused: {_escape(info.paused_reason or 'no reason recorded')}"
+    if info.next_run is None:
+        return "after each import"
     return f"next {discord.utils.format_dt(info.next_run, 'R')}"
 
 
@@ -107,6 +111,20 @@ def subscription_list(infos: list[SubscriptionInfo]) -> str:
     if not infos:
         return "This channel has no digests. Add one with /digest subscribe."
     return truncate("\n".join(f"• {info.described(_escape)} — {_state(info)}" for info in infos), CONTENT_LIMIT)
+
+
+def alert_list(infos: list[SubscriptionInfo]) -> str:
+    """/alert list: one line per alert of the user."""
+    if not infos:
+        return "You have no alerts. Add one with /alert add."
+    return truncate("\n".join(f"• {info.described(_escape)} — {_state(info)}" for info in infos), CONTENT_LIMIT)
+
+
+def pause_notice(infos: list[SubscriptionInfo]) -> str:
+    """Told once, with the user's next command, when their alerts were paused."""
+    lines = [f"Your alert {info.described(_escape)} is paused: {_escape(info.paused_reason or '')}" for info in infos]
+    lines.append("Open your DMs to this bot, then /alert resume.")
+    return truncate("\n".join(lines), CONTENT_LIMIT)
 
 
 def choice_name(info: SubscriptionInfo) -> str:

@@ -90,7 +90,13 @@ class BotChannels:
         return None
 
 
+# Discord's code for a DM it will not deliver (DMs closed, the bot blocked, no shared server).
+CANNOT_MESSAGE_USER = 50007
+
+
 def _failure_reason(exc: discord.HTTPException) -> str:
+    if exc.code == CANNOT_MESSAGE_USER:
+        return "Discord refused the direct message (DMs closed to this bot?)"
     if isinstance(exc, discord.Forbidden):
         return "missing access to the channel (403)"
     if isinstance(exc, discord.NotFound):

@@ -410,3 +410,101 @@ async def test_admin_status_shows_the_digests_that_run_next(
         f"#1 in channel {emulator.guild.channel('hansard').id}: <t:{today}:R>",
         f"#2 in channel {emulator.guild.channel('hansard').id}: <t:{friday}:R>",
     ]
+
+
+# --- personal alerts by DM: the digest machinery for one user ---------------------------------
+
+EPHEMERAL = 64
+
+
+async def alert(emulator: DiscordEmulator, name: str, options: dict[str, Any] | None, user: str = "alice") -> str:
+    handle = await emulator.send_slash_command(f"alert {name}", options, user=user)
+    message = await handle.wait_for_message()
+    assert message["flags"] & EPHEMERAL
+    return str(message["content"])
+
+
+def dms(emulator: DiscordEmulator, user: str = "alice") -> list[dict[str, Any]]:
+    channel = emulator.dm_channel_for(emulator.user(user))
+    return [m for m in emulator.channel_messages(channel) if m["type"] == 0]
+
+
+async def test_an_alert_arrives_by_dm_once_after_each_import_that_has_news(
+    digest_bot: HansardBot, emulator: DiscordEmulator, store: Engine, clock: FakeClock, tmp_path: Path
+) -> None:
+    reply = await alert(emulator, "add", {"keywords": "lighthouses"})
+    assert reply == "Alert set: #1: as new Hansard arrives matching “lighthouses”."
+    assert "no alerts" in await alert(emulator, "list", None, user="bob")
+    assert "#1: as new Hansard arrives" in await alert(emulator, "list", None)
+
+    clock.set(2026, 6, 10, 6, 0)
+    add_news(store, tmp_path / "news", range(900001, 900003), "lighthouses")
+    add_news(store, tmp_path / "other", range(900005, 900006), "ferries")
+    clock.set(2026, 6, 10, 7, 0)
+    assert await digest_bot.digest_scheduler.run_due() == 1
+    assert await digest_bot.digest_scheduler.run_due() == 0
+    [message] = dms(emulator)
+    assert "2 new contributions" in digest_text(message) and "ferries" not in digest_text(message)
+    assert dms(emulator, "bob") == []
+
+    # An import with nothing for the alert: nothing sent; the next one with news: one more DM.
+    add_news(store, tmp_path / "more-ferries", range(900007, 900008), "ferries")
+    clock.set(2026, 6, 10, 8, 0)
+    assert await digest_bot.digest_scheduler.run_due() == 0
+    add_news(store, tmp_path / "more", range(900010, 900011), "lighthouses")
+    clock.set(2026, 6, 10, 9, 0)
+    assert await digest_bot.digest_scheduler.run_due() == 1
+    assert len(dms(emulator)) == 2
+    assert delivery_statuses(store, 1) == ["sent", "empty", "sent"]
+
+
+async def test_alerts_are_their_owners_alone_and_capped(digest_bot: HansardBot, emulator: DiscordEmulator) -> None:
+    digest_bot.digests.settings = DigestSettings(alerts_per_user=2)
+    assert "needs something to watch" in await alert(emulator, "add", None)
+    assert (await alert(emulator, "add", {"keywords": "lighthouses"})).startswith("Alert set")
+    assert "already have that exact alert" in await alert(emulator, "add", {"keywords": "lighthouses"})
+    assert (await alert(emulator, "add", {"member": "Tim Loughton", "frequency": "daily"})).startswith(
+        "Alert set: #2: daily at 08:00 (Europe/London) by Tim Loughton.\nNext alert: <t:"
+    )
+    assert "already have 2 alerts" in await alert(emulator, "add", {"keywords": "harbours"})
+    assert await alert(emulator, "remove", {"alert": 1}, user="bob") == "You have no alert #1."
+    # A server's /digest commands cannot reach an alert either.
+    assert not digest_bot.digests.unsubscribe(emulator.guild.id, 1).ok
+    assert await alert(emulator, "remove", {"alert": 1}) == "Removed alert #1."
+
+
+async def test_a_refused_dm_pauses_the_alert_and_its_owner_is_told_once(
+    digest_bot: HansardBot, emulator: DiscordEmulator, store: Engine, clock: FakeClock, tmp_path: Path
+) -> None:
+    await alert(emulator, "add", {"keywords": "lighthouses"})
+    dm = emulator.dm_channel_for(emulator.user("alice"))
+    emulator.inject(
+        "POST",
+        rf"/channels/{dm.id}/messages",
+        status=403,
+        times=1,
+        body={"code": 50007, "message": "Cannot send messages to this user"},
+    )
+    clock.set(2026, 6, 10, 6, 0)
+    add_news(store, tmp_path / "news", range(900001, 900002), "lighthouses")
+    clock.set(2026, 6, 10, 7, 0)
+    assert await digest_bot.digest_scheduler.run_due() == 0
+    [info] = digest_bot.digests.alerts(emulator.user("alice").id, clock.now)
+    assert info.paused and "refused the direct message" in (info.paused_reason or "")
+    clock.set(2026, 6, 10, 9, 0)
+    assert await digest_bot.digest_scheduler.run_due() == 0  # paused: no more attempts
+    assert len(emulator.requests_to("POST", rf"/channels/{dm.id}/messages")) == 1
+
+    # The owner's next command (any command) is followed by a private word on why.
+    handle = await emulator.send_slash_command("hansard help", None, user="alice")
+    await handle.wait_for_message()
+    notice = await handle.wait_for_followup(1)
+    assert notice["flags"] & EPHEMERAL and "is paused" in notice["content"] and "direct message" in notice["content"]
+    again = await emulator.send_slash_command("hansard help", None, user="alice")
+    await again.wait_for_message()
+    await asyncio.sleep(0.5)  # time enough for a follow-up to arrive, if one were sent
+    assert again.followups == []
+
+    assert await alert(emulator, "resume", {"alert": 1}) == "Alert #1 will be delivered again."
+    assert await digest_bot.digest_scheduler.run_due() == 1
+    assert len(dms(emulator)) == 1

@@ -62,6 +62,8 @@ def hostile_subscription() -> SubscriptionRow:
         consecutive_failures=5,
         retry_at=None,
         created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        user_id=None,
+        pause_told=False,
     )
 
 

@@ -49,6 +49,8 @@ def schedule(frequency: str = "daily", weekday: int | None = None, time: str = "
         consecutive_failures=0,
         retry_at=None,
         created_at=dt.datetime(2026, 1, 1, tzinfo=UTC),
+        user_id=None,
+        pause_told=False,
     )
 
 
