@@ -14,17 +14,20 @@ from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+# Names imported "as" themselves are the plain records that admin replies carry, re-exported so that
+# the shell need not import storage.
 from storage.db import database_size_bytes
 from storage.fetch import FetchError, download
-from storage.import_lock import ImportBusy, ImportLockLost, LockHolder, current_holder, holding
-from storage.importer import ImportSummary, finish_run, import_paths, start_run
-from storage.store import ImportRunRow, StoreStats, latest_import_run, store_stats
+from storage.import_lock import ImportBusy, ImportLockLost, current_holder, holding
+from storage.import_lock import LockHolder as LockHolder
+from storage.importer import ImportSummary as ImportSummary
+from storage.importer import finish_run, import_paths, start_run
+from storage.store import ImportRunRow as ImportRunRow
+from storage.store import StoreStats as StoreStats
+from storage.store import latest_import_run, store_stats
 
 from commands.core import HansardCore
 from commands.inputs import user_input
-
-# The store's plain records that admin replies carry, named here so the shell need not import storage.
-__all__ = ["ImportRunRow", "ImportSummary", "LockHolder", "StoreStats"]
 
 log = logging.getLogger(__name__)
 

@@ -375,7 +375,9 @@ class DigestCore:
     def upcoming(self, now: dt.datetime, limit: int = 5) -> tuple[int, list[SubscriptionInfo]]:
         """How many subscriptions are active, and the ``limit`` that run soonest."""
         active = [self.info(s, now) for s in list_subscriptions(self.engine, active_only=True)]
-        soonest = sorted(active, key=lambda info: (info.next_run or now, info.id))[:limit]
+        # Alerts that follow imports have no next time to show.
+        timed = [info for info in active if info.next_run is not None]
+        soonest = sorted(timed, key=lambda info: (info.next_run, info.id))[:limit]
         return len(active), soonest
 
     def unsubscribe(self, guild_id: int, subscription_id: int) -> DigestReply:

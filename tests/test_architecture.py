@@ -62,3 +62,52 @@ def test_ruff_bans_storage_in_the_shell_outside_the_bootstrap() -> None:
     assert "TID251" in _ruff_banned_imports("bot/digest/probe.py", source)
     assert "TID251" in _ruff_banned_imports("bot/cli.py", source)
     assert "TID251" not in _ruff_banned_imports("bot/bootstrap.py", source)
+
+
+class _RuntimeBotImports(ast.NodeVisitor):
+    """The bot.* modules a module imports when it runs: imports for type checking only are left out."""
+
+    def __init__(self) -> None:
+        self.found: set[str] = set()
+
+    def visit_If(self, node: ast.If) -> None:
+        if "TYPE_CHECKING" in ast.unparse(node.test):
+            for statement in node.orelse:
+                self.visit(statement)
+        else:
+            self.generic_visit(node)
+
+    def visit_Import(self, node: ast.Import) -> None:
+        self.found.update(alias.name for alias in node.names if alias.name.startswith("bot."))
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if node.module and node.level == 0 and node.module.split(".")[0] == "bot":
+            self.found.add(node.module)
+
+
+def runtime_bot_imports(path: Path) -> set[str]:
+    visitor = _RuntimeBotImports()
+    visitor.visit(ast.parse(path.read_text(encoding="utf-8")))
+    return visitor.found
+
+
+def test_no_import_cycles_in_the_shell() -> None:
+    """The digest clock and the import scheduler reach Discord through small interfaces, not through
+    the bot: nothing the client imports imports the client back."""
+    graph = {
+        ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): runtime_bot_imports(path)
+        for path in (ROOT / "bot").rglob("*.py")
+    }
+
+    def cycle_from(start: str, module: str, seen: tuple[str, ...]) -> tuple[str, ...] | None:
+        for target in sorted(graph.get(module, ())):
+            if target == start:
+                return (*seen, target)
+            if target not in seen and target in graph:
+                found = cycle_from(start, target, (*seen, target))
+                if found:
+                    return found
+        return None
+
+    cycles = {module: cycle_from(module, module, (module,)) for module in graph}
+    assert {m: c for m, c in cycles.items() if c} == {}
