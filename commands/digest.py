@@ -174,6 +174,11 @@ class Claimed:
         return self.delivery.attempts > 1
 
 
+def _is_stored_id(number: int) -> bool:
+    """Whether ``number`` can be a subscription's id at all (asking the store about others fails)."""
+    return 0 < number <= MAX_SUBSCRIPTION_ID
+
+
 def parse_time_of_day(text: str) -> tuple[int, int]:
     match = _TIME.match(text)
     if match is None:
@@ -381,12 +386,12 @@ class DigestCore:
         return len(active), soonest
 
     def unsubscribe(self, guild_id: int, subscription_id: int) -> DigestReply:
-        if 0 < subscription_id <= MAX_SUBSCRIPTION_ID and delete_subscription(self.engine, guild_id, subscription_id):
+        if _is_stored_id(subscription_id) and delete_subscription(self.engine, guild_id, subscription_id):
             return DigestReply(f"Removed digest #{subscription_id}.", ok=True)
         return DigestReply(f"There is no digest #{subscription_id} in this server.", ok=False)
 
     def resume(self, guild_id: int, subscription_id: int) -> DigestReply:
-        if 0 < subscription_id <= MAX_SUBSCRIPTION_ID and resume_subscription(self.engine, guild_id, subscription_id):
+        if _is_stored_id(subscription_id) and resume_subscription(self.engine, guild_id, subscription_id):
             return DigestReply(f"Digest #{subscription_id} will be delivered again.", ok=True)
         return DigestReply(f"There is no digest #{subscription_id} in this server.", ok=False)
 
@@ -396,16 +401,12 @@ class DigestCore:
         return [self.info(s, now) for s in list_subscriptions(self.engine, user_id=user_id)]
 
     def remove_alert(self, user_id: int, alert_id: int) -> DigestReply:
-        if 0 < alert_id <= MAX_SUBSCRIPTION_ID and delete_subscription(
-            self.engine, PERSONAL_GUILD_ID, alert_id, user_id=user_id
-        ):
+        if _is_stored_id(alert_id) and delete_subscription(self.engine, PERSONAL_GUILD_ID, alert_id, user_id=user_id):
             return DigestReply(f"Removed alert #{alert_id}.", ok=True)
         return DigestReply(f"You have no alert #{alert_id}.", ok=False)
 
     def resume_alert(self, user_id: int, alert_id: int) -> DigestReply:
-        if 0 < alert_id <= MAX_SUBSCRIPTION_ID and resume_subscription(
-            self.engine, PERSONAL_GUILD_ID, alert_id, user_id=user_id
-        ):
+        if _is_stored_id(alert_id) and resume_subscription(self.engine, PERSONAL_GUILD_ID, alert_id, user_id=user_id):
             return DigestReply(f"Alert #{alert_id} will be delivered again.", ok=True)
         return DigestReply(f"You have no alert #{alert_id}.", ok=False)
 
@@ -414,7 +415,7 @@ class DigestCore:
         return [self.info(s, now) for s in take_untold_pauses(self.engine, user_id)]
 
     def subscription(self, subscription_id: int, guild_id: int | None = None) -> SubscriptionRow | None:
-        if not 0 < subscription_id <= MAX_SUBSCRIPTION_ID:
+        if not _is_stored_id(subscription_id):
             return None
         found = get_subscription(self.engine, subscription_id)
         if found is None or (guild_id is not None and found.guild_id != guild_id):
