@@ -3,28 +3,31 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator
 from typing import Any
 
+import aiohttp
 import discord
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from discord.ext import commands
 from sqlalchemy import Engine
 
-from bot.digest import Clock, DigestScheduler
+from bot.admin.imports import ImportScheduler
+from bot.bootstrap import make_cores
+from bot.digest.scheduler import BotChannels, Clock, DigestScheduler, utcnow
 from bot.errors import on_app_command_error
-from bot.imports import ImportScheduler
-from bot.settings import Settings, admin_core, digest_core, process_name
+from bot.settings import Settings
 from commands.core import HansardCore
-from storage.models import utcnow
 
 log = logging.getLogger(__name__)
 
+# The bot does no voice: discord.py's warnings about missing voice libraries are noise.
+discord.VoiceClient.warn_nacl = False
+discord.VoiceClient.warn_dave = False
+
 NAMES_REFRESH_SECONDS = 60
-EXTENSIONS = ("bot.cogs.hansard", "bot.cogs.digest", "bot.cogs.admin")
+EXTENSIONS = ("bot.cogs.hansard", "bot.digest.cog", "bot.digest.alerts", "bot.admin.cog")
 
 
 class HansardBot(commands.AutoShardedBot):
@@ -59,14 +62,15 @@ class HansardBot(commands.AutoShardedBot):
             **options,
         )
         self.settings = settings
-        self.engine = engine
-        self.core = core or HansardCore(engine, excerpt_length=settings.excerpt_length)
-        self.digests = digest_core(self.core, settings, claimant=process_name())
+        cores = make_cores(settings, engine, role="bot", hansard=core)
+        self.core = cores.hansard
+        self.digests = cores.digests
+        self.admin = cores.admin
+        self.clock = clock
         # One scheduler for digests and scheduled imports, in this process.
         self.scheduler = AsyncIOScheduler(timezone="UTC")
-        self.digest_scheduler = DigestScheduler(self, self.digests, clock, self.scheduler)
-        self.admin = admin_core(self.core, settings, holder=self.digests.claimant)
-        self.import_scheduler = ImportScheduler(self)
+        self.digest_scheduler = DigestScheduler(self.digests, BotChannels(self), clock)
+        self.import_scheduler = ImportScheduler(self.admin)
         self.start_scheduler = start_scheduler
         self.started_at = utcnow()
 
@@ -77,8 +81,8 @@ class HansardBot(commands.AutoShardedBot):
         self.scheduler.add_job(
             self._refresh_names, IntervalTrigger(seconds=NAMES_REFRESH_SECONDS), id="names-refresh", coalesce=True
         )
-        await self.digest_scheduler.add_jobs()
-        self.import_scheduler.add_jobs()
+        self.digest_scheduler.add_job(self.scheduler)
+        self.import_scheduler.add_jobs(self.scheduler)
         if self.start_scheduler:
             self.scheduler.start()
         # Commands are not synced here: syncing on every start is rate-limited and
@@ -98,9 +102,27 @@ class HansardBot(commands.AutoShardedBot):
         log.info("connected as %s to %d guilds", self.user, len(self.guilds))
 
 
-@contextlib.asynccontextmanager
-async def offline_bot(settings: Settings, engine: Engine) -> AsyncIterator[HansardBot]:
-    """A bot with every extension loaded and no connection or token: for checking the command tree."""
-    async with HansardBot(settings, engine, start_scheduler=False) as bot:
-        await bot.setup_hook()
-        yield bot
+class DiscordUnreachable(Exception):
+    """Discord could not be reached or refused the token: the one line to show, and exit."""
+
+
+async def login(bot: HansardBot, token: str) -> None:
+    """Log in, turning the ways that fails into one clear DiscordUnreachable."""
+    try:
+        await bot.login(token)
+    except discord.LoginFailure as exc:
+        raise DiscordUnreachable(f"Discord refused the token: {exc}") from exc
+    except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+        raise DiscordUnreachable(f"Cannot reach Discord: {exc or type(exc).__name__}") from exc
+    except discord.HTTPException as exc:
+        raise DiscordUnreachable(f"Discord answered {exc.status} on login: {exc.text or exc}") from exc
+
+
+async def run_until_closed(bot: HansardBot, token: str) -> None:
+    """``hansard-bot run``: log in and stay connected (reconnecting as discord.py does) until stopped."""
+    async with bot:
+        await login(bot, token)
+        try:
+            await bot.connect(reconnect=True)
+        except (aiohttp.ClientError, OSError) as exc:
+            raise DiscordUnreachable(f"Lost the connection to Discord: {exc}") from exc

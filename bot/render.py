@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import discord
 
-from commands.digest import DigestContent
+from commands.admin import StoreStats
 from commands.replies import (
     BillSummary,
     Candidate,
@@ -25,7 +25,6 @@ from commands.replies import (
     SearchReply,
 )
 from commands.text import ELLIPSIS, safe_text, truncate
-from storage.store import StoreStats
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
 CONTENT_LIMIT = 2000
@@ -221,35 +220,3 @@ Every quote links to its source in Hansard."""
 def render_help() -> Rendered:
     embed = _base_embed("Hansard bot", HELP_TEXT)
     return Rendered(embeds=[embed], ephemeral=True)
-
-
-def render_digest(content: DigestContent) -> discord.Embed:
-    """A digest as one embed: a field per debate, cut to Discord's limits with "and N more"."""
-    embed = _base_embed(content.title, f"{content.total_text()} new contributions")
-    shown = 0
-    for section in content.sections:
-        if len(embed.fields) >= MAX_FIELDS - 1:
-            break
-        lines: list[str] = []
-        for item in section.items:
-            line = f"• **{_who(item)}**: {item.excerpt} {_citation(item)}"
-            if len("\n".join([*lines, line])) > FIELD_VALUE_LIMIT:
-                break
-            lines.append(line)
-        if not lines:
-            continue
-        candidate = embed.copy()
-        candidate.add_field(name=truncate(section.debate, FIELD_NAME_LIMIT), value="\n".join(lines), inline=False)
-        # Keep room for the closing "and N more" line.
-        if len(candidate) > EMBED_TOTAL - 300:
-            break
-        embed = candidate
-        shown += len(lines)
-    more = content.total - shown
-    if more > 0:
-        embed.add_field(
-            name=f"and {more:,}{'+' if content.total_capped else ''} more",
-            value="Use /hansard search to see the rest.",
-            inline=False,
-        )
-    return embed

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import socket
 from functools import lru_cache
 from typing import Annotated
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from commands.admin import AdminCore, ImportSource
-from commands.core import HansardCore
-from commands.digest import DigestCore, DigestSettings
 from storage.db import default_database_url
 
 
@@ -76,25 +71,3 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
-
-
-def process_name(role: str = "bot") -> str:
-    """Who this process is, in locks and claims shared with other processes."""
-    return f"{role}:{socket.gethostname()}:{os.getpid()}"
-
-
-def digest_core(core: HansardCore, settings: Settings, claimant: str) -> DigestCore:
-    return DigestCore(core, DigestSettings(grace=dt.timedelta(minutes=settings.digest_grace_minutes)), claimant)
-
-
-def admin_core(core: HansardCore, settings: Settings, holder: str) -> AdminCore:
-    return AdminCore(
-        core,
-        [
-            ImportSource(name, source.location, source.schedule, source.since)
-            for name, source in settings.import_sources.items()
-        ],
-        holder=holder,
-        fetch_timeout=settings.fetch_timeout_seconds,
-        max_download_bytes=settings.max_download_mb * 1024 * 1024,
-    )

@@ -15,16 +15,21 @@ from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+# Names imported "as" themselves are the plain records that admin replies carry, re-exported so that
+# the shell need not import storage.
 from storage.db import database_size_bytes
 from storage.feed import follow, is_mirror, mirrors_at
 from storage.fetch import FetchError, download
-from storage.import_lock import ImportBusy, ImportLockLost, LockHolder, current_holder, holding
-from storage.importer import ImportSummary, finish_run, import_paths, start_run
-from storage.models import ImportRun
-from storage.store import StoreStats, latest_import_run, store_stats
+from storage.import_lock import ImportBusy, ImportLockLost, current_holder, holding
+from storage.import_lock import LockHolder as LockHolder
+from storage.importer import ImportSummary as ImportSummary
+from storage.importer import finish_run, import_paths, start_run
+from storage.store import ImportRunRow as ImportRunRow
+from storage.store import StoreStats as StoreStats
+from storage.store import latest_import_run, store_stats
 
 from commands.core import HansardCore
-from commands.text import safe_text
+from commands.inputs import user_input
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +65,7 @@ class ReimportOutcome:
 @dataclass(frozen=True, slots=True)
 class SourceStatus:
     source: ImportSource
-    last_run: ImportRun | None
+    last_run: ImportRunRow | None
 
 
 @dataclass(slots=True)
@@ -75,7 +80,7 @@ class AdminStatus:
 
 @dataclass(frozen=True, slots=True)
 class ErrorsPage:
-    run: ImportRun | None
+    run: ImportRunRow | None
     lines: list[str]
     page: int
     pages: int
@@ -130,14 +135,16 @@ class AdminCore:
     def running(self) -> LockHolder | None:
         return current_holder(self.core.engine)
 
+    @user_input
     def refusal(self, name: str) -> str | None:
         """Why an import of ``name`` cannot start now (unknown source, or one running), if it cannot."""
         if name not in self.sources:
             known = ", ".join(sorted(self.sources)) or "none"
-            return f"No import source is named “{safe_text(name[:60])}”. Configured: {known}."
+            return f"No import source is named “{name[:60]}”. Configured: {known}."
         held = self.running()
         return str(ImportBusy(held)) if held is not None else None
 
+    @user_input
     def reimport(
         self,
         name: str,
@@ -162,17 +169,38 @@ class AdminCore:
             finish_run(engine, failed, "failed")
             log.warning("import of %s by %s failed: %s", source.label, requested_by, exc)
             return ReimportOutcome(source, summary=failed, error=str(exc))
+        self._imported(source.label, requested_by, summary)
+        return ReimportOutcome(source, summary=summary)
+
+    def import_files(
+        self,
+        paths: Sequence[Path],
+        requested_by: str,
+        progress: Callable[[ImportSummary], None] | None = None,
+    ) -> ReimportOutcome:
+        """Import files, directories or archives an operator named at the terminal, under the same
+        one-at-a-time lock as ``reimport``. Blocking."""
+        label = ", ".join(str(path) for path in paths)
+        engine = self.core.engine
+        try:
+            with holding(engine, self.holder, requested_by, label) as lost:
+                summary = import_paths(engine, paths, requested_by=requested_by, progress=stop_if_lost(lost, progress))
+        except ImportBusy as busy:
+            return ReimportOutcome(None, refused=str(busy))
+        self._imported(label, requested_by, summary)
+        return ReimportOutcome(None, summary=summary)
+
+    def _imported(self, label: str, requested_by: str, summary: ImportSummary) -> None:
         self.core.refresh()
         log.info(
             "import of %s by %s: %s new, %s updated, %s unchanged, %s failed",
-            source.label,
+            label,
             requested_by,
             summary.new,
             summary.updated,
             summary.unchanged,
             summary.failed,
         )
-        return ReimportOutcome(source, summary=summary)
 
     def _import_source(
         self, source: ImportSource, folder: Path, requested_by: str, progress: Callable[[ImportSummary], None]

@@ -16,6 +16,7 @@ from storage.search import SearchFilters
 
 from commands.core import HansardCore, SearchRequest
 from commands.dates import DateError, DateRange, find_date_range
+from commands.inputs import user_input
 from commands.names import NameMatch
 from commands.replies import Candidate, CountReply, LookupReply, SearchReply
 from commands.text import safe_text
@@ -103,6 +104,7 @@ def _describe(kind: str, u: Understanding) -> str:
     return " ".join(parts)
 
 
+@user_input
 def ask(core: HansardCore, question: str) -> AskReply:
     u = understand(core, question)
     member_key = f"#{u.member.entry.key}" if u.member else None

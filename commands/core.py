@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import Engine, select
@@ -29,11 +30,13 @@ from storage.store import (
     find_contribution,
     latest_import_run,
     member_rows,
+    record_dict,
     store_stats,
 )
 
 from commands.citations import formal_reference
 from commands.dates import DateError, parse_date_range
+from commands.inputs import user_input
 from commands.names import MatchResult, NameEntry, NameIndex, NameMatch, member_aliases_for
 from commands.replies import (
     BillSummary,
@@ -49,12 +52,15 @@ from commands.replies import (
 from commands.text import excerpt, safe_text, truncate
 
 MAX_PAGE_SIZE = 10
+# Past any store's last result, and inside every database's integer range: a page further on is empty.
+MAX_RESULT_OFFSET = 2**31 - 1
 # Words from this many of the newest contributions make the "did you mean" vocabulary.
 VOCABULARY_ROWS = 20_000
 # One page of a whole speech: an embed description holds 4096 characters.
 CONTRIBUTION_PAGE_CHARS = 3800
 _WORD = re.compile(r"[^\W\d_]{3,}")
 
+SORT_ORDERS = tuple(order.value for order in SortOrder)
 HOUSES = {
     "commons": HOUSE_OF_COMMONS,
     "house of commons": HOUSE_OF_COMMONS,
@@ -266,6 +272,7 @@ class HansardCore:
             changed = True
         return " ".join(corrected) if changed else None
 
+    @user_input
     def search(self, request: SearchRequest) -> SearchReply:
         page_size = max(1, min(request.page_size, MAX_PAGE_SIZE))
         page = max(1, request.page)
@@ -290,7 +297,7 @@ class HansardCore:
             filters,
             sort,
             limit=page_size,
-            offset=(page - 1) * page_size,
+            offset=min((page - 1) * page_size, MAX_RESULT_OFFSET),
         )
         reply = SearchReply(
             understood=understood,
@@ -417,6 +424,7 @@ class HansardCore:
             candidates=list(resolved.candidates),
         )
 
+    @user_input
     def member(self, name: str) -> LookupReply:
         resolved = self.resolve_member(name)
         if resolved.candidate is None:
@@ -438,6 +446,7 @@ class HansardCore:
         )
         return LookupReply(understood=f"member {member.name}", profile=profile)
 
+    @user_input
     def bill(self, title: str) -> LookupReply:
         resolved = self.resolve_bill(title)
         if resolved.candidate is None:
@@ -456,6 +465,7 @@ class HansardCore:
         )
         return LookupReply(understood=f"bill {bill.name}", profile=profile)
 
+    @user_input
     def contribution(self, uri_or_id: str) -> ContributionReply:
         row = find_contribution(self.engine, uri_or_id[:500])
         if row is None:
@@ -465,6 +475,12 @@ class HansardCore:
                 message=f"No contribution with URI or id “{safe_text(truncate(uri_or_id, 80))}” is loaded.",
             )
         return ContributionReply(item=self.result_item(row), pages=paginate(row.paragraphs, CONTRIBUTION_PAGE_CHARS))
+
+    @user_input
+    def stored_record(self, uri_or_id: str) -> dict[str, Any] | None:
+        """One stored contribution with the parsed record's field names (``show --json``)."""
+        row = find_contribution(self.engine, uri_or_id[:500])
+        return record_dict(row) if row is not None else None
 
     def count(self, filters: SearchFilters) -> int:
         """How many contributions match the filters (exact, not capped)."""

@@ -1,8 +1,10 @@
 """Scheduled digests, Discord-free: subscriptions, periods, what is due, and what a digest says.
 
-The shell (bot/digest.py) asks `DigestCore.due(now)` for claimed deliveries, posts
-each `content(...)`, then reports back with `delivered`, `nothing_new` or `failed`.
-Every decision here takes ``now`` as an argument, so tests control the clock.
+The shell (bot/digest/scheduler.py) asks `DigestCore.due(now)` once a minute for the
+deliveries it may post, posts each `content_of(...)`, then reports back with
+`delivered`, `nothing_new` or `failed`. Whether a digest is due is decided here
+alone. Every decision takes ``now`` as an argument, so tests control the clock.
+Texts are plain: the front ends escape them for their own medium.
 """
 
 from __future__ import annotations
@@ -11,36 +13,45 @@ import datetime as dt
 import functools
 import re
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, available_timezones
 
 from sqlalchemy import Engine
 from storage.digests import (
+    DeliveryRow,
+    SubscriptionRow,
     add_subscription,
     claim_delivery,
     complete_delivery,
-    count_guild_subscriptions,
+    count_subscriptions,
     delete_subscription,
     fail_delivery,
     get_subscription,
     list_subscriptions,
     newest_contribution_id,
     resume_subscription,
+    take_untold_pauses,
 )
-from storage.models import Delivery, Subscription
 from storage.query import parse_query
 from storage.search import SearchFilters, SortOrder, search
-from storage.store import debate_ids_titled
+from storage.store import debate_ids_titled, latest_import_finished
 
 from commands.core import HOUSES, HansardCore
+from commands.inputs import user_input
 from commands.replies import ResultItem
-from commands.text import safe_text, truncate
+from commands.text import truncate
 
 DEFAULT_TIMEZONE = "Europe/London"
 # A digest lists many contributions in one embed: a line each.
 DIGEST_EXCERPT_CHARS = 180
+# "new": as new Hansard arrives, once after each import.
+FREQUENCIES = ("daily", "weekly", "new")
+# A personal alert belongs to no server: it goes to its user's DMs.
+PERSONAL_GUILD_ID = 0
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# Subscription ids are 32-bit in the store: a larger number names no subscription.
+MAX_SUBSCRIPTION_ID = 2**31 - 1
 _TIME = re.compile(r"^\s*([01]?\d|2[0-3])[:.h]?([0-5]\d)?\s*$")
 
 
@@ -55,6 +66,7 @@ class DigestSettings:
     backoff_cap: dt.timedelta = dt.timedelta(hours=2)
     pause_after: int = 5
     guild_limit: int = 25
+    alerts_per_user: int = 20
     max_items: int = 20
 
 
@@ -71,15 +83,45 @@ class SubscribeRequest:
     bill: str | None = None
     keywords: str | None = None
     house: str | None = None
+    # A personal alert for ``user_id``, delivered to their DMs (``channel_id`` is that DM channel).
+    personal: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class SubscriptionInfo:
-    id: int
-    channel_id: int
-    description: str
+    subscription: SubscriptionRow
     next_run: dt.datetime | None
-    paused_reason: str | None
+
+    @property
+    def id(self) -> int:
+        return self.subscription.id
+
+    @property
+    def guild_id(self) -> int:
+        return self.subscription.guild_id
+
+    @property
+    def channel_id(self) -> int:
+        return self.subscription.channel_id
+
+    @property
+    def paused(self) -> bool:
+        return self.subscription.paused
+
+    @property
+    def paused_reason(self) -> str | None:
+        return self.subscription.paused_reason
+
+    @property
+    def personal(self) -> bool:
+        return self.subscription.user_id is not None
+
+    @property
+    def description(self) -> str:
+        return describe(self.subscription)
+
+    def described(self, quote: Callable[[str], str]) -> str:
+        return describe(self.subscription, quote)
 
 
 @dataclass(slots=True)
@@ -112,20 +154,35 @@ class DigestContent:
 
 @dataclass(frozen=True, slots=True)
 class Claimed:
-    subscription: Subscription
-    delivery: Delivery
+    subscription: SubscriptionRow
+    delivery: DeliveryRow
 
     @property
     def nonce(self) -> int:
         """The same for every attempt at one delivery: Discord drops a repeat with an enforced nonce."""
-        assert self.delivery.id is not None
         return 7_000_000_000 + self.delivery.id
+
+    @property
+    def marker(self) -> str:
+        """Printed on the posted digest, so that a later attempt can find it in the channel's history."""
+        return f"Digest #{self.subscription.id}, delivery {self.delivery.id}"
+
+    @property
+    def may_be_posted(self) -> bool:
+        """An earlier attempt may have reached Discord: its process died after posting, or the
+        post failed in a way that does not prove Discord dropped it."""
+        return self.delivery.attempts > 1
+
+
+def _is_stored_id(number: int) -> bool:
+    """Whether ``number`` can be a subscription's id at all (asking the store about others fails)."""
+    return 0 < number <= MAX_SUBSCRIPTION_ID
 
 
 def parse_time_of_day(text: str) -> tuple[int, int]:
     match = _TIME.match(text)
     if match is None:
-        raise ValueError(f"“{safe_text(text[:20])}” is not a time of day: write it like 08:00 or 17:30.")
+        raise ValueError(f"“{text[:20]}” is not a time of day: write it like 08:00 or 17:30.")
     return int(match.group(1)), int(match.group(2) or 0)
 
 
@@ -139,7 +196,7 @@ def local_occurrence(day: dt.date, hour: int, minute: int, zone: ZoneInfo) -> dt
     return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone).astimezone(dt.UTC)
 
 
-def _occurrences(subscription: Subscription, now: dt.datetime, step: int) -> Iterator[dt.datetime]:
+def _occurrences(subscription: SubscriptionRow, now: dt.datetime, step: int) -> Iterator[dt.datetime]:
     """Scheduled instants (UTC) on the local days from ``now``'s, walking ``step`` days at a time."""
     zone = ZoneInfo(subscription.timezone)
     hour, minute = parse_time_of_day(subscription.time_of_day)
@@ -150,27 +207,35 @@ def _occurrences(subscription: Subscription, now: dt.datetime, step: int) -> Ite
             yield local_occurrence(candidate_day, hour, minute, zone)
 
 
-def latest_period(subscription: Subscription, now: dt.datetime) -> dt.datetime:
+def latest_period(subscription: SubscriptionRow, now: dt.datetime) -> dt.datetime:
     """The most recent scheduled instant at or before ``now`` (UTC)."""
     return next(instant for instant in _occurrences(subscription, now, -1) if instant <= now)
 
 
-def next_period(subscription: Subscription, now: dt.datetime) -> dt.datetime:
+def next_period(subscription: SubscriptionRow, now: dt.datetime) -> dt.datetime:
     """The first scheduled instant after ``now`` (UTC)."""
     return next(instant for instant in _occurrences(subscription, now, 1) if instant > now)
 
 
-def describe(subscription: Subscription) -> str:
-    when = (
-        f"weekly on {WEEKDAYS[subscription.weekday or 0].title()}s" if subscription.frequency == "weekly" else "daily"
-    )
-    parts = [f"#{subscription.id}: {when} at {subscription.time_of_day} ({subscription.timezone})"]
+def describe(subscription: SubscriptionRow, quote: Callable[[str], str] = str) -> str:
+    """The subscription in words; ``quote`` renders what a user typed or the store holds
+    (member, bill, keywords) for the front end's medium."""
+    if subscription.frequency == "new":
+        when = "as new Hansard arrives"
+    else:
+        day = (
+            f"weekly on {WEEKDAYS[subscription.weekday or 0].title()}s"
+            if subscription.frequency == "weekly"
+            else "daily"
+        )
+        when = f"{day} at {subscription.time_of_day} ({subscription.timezone})"
+    parts = [f"#{subscription.id}: {when}"]
     if subscription.member_name:
-        parts.append(f"by {safe_text(subscription.member_name)}")
+        parts.append(f"by {quote(subscription.member_name)}")
     if subscription.bill_title:
-        parts.append(f"on {safe_text(subscription.bill_title)}")
+        parts.append(f"on {quote(subscription.bill_title)}")
     if subscription.keywords:
-        parts.append(f"matching “{safe_text(subscription.keywords)}”")
+        parts.append(f"matching “{quote(subscription.keywords)}”")
     if subscription.house:
         parts.append(f"in the {subscription.house}")
     if not (subscription.member_name or subscription.bill_title or subscription.keywords or subscription.house):
@@ -203,22 +268,19 @@ class DigestCore:
     def engine(self) -> Engine:
         return self.core.engine
 
-    def info(self, subscription: Subscription, now: dt.datetime) -> SubscriptionInfo:
-        assert subscription.id is not None
-        return SubscriptionInfo(
-            id=subscription.id,
-            channel_id=subscription.channel_id,
-            description=describe(subscription),
-            next_run=None if subscription.paused else next_period(subscription, now),
-            paused_reason=subscription.paused_reason,
-        )
+    def info(self, subscription: SubscriptionRow, now: dt.datetime) -> SubscriptionInfo:
+        scheduled = not subscription.paused and subscription.frequency != "new"
+        return SubscriptionInfo(subscription, next_run=next_period(subscription, now) if scheduled else None)
 
     # --- managing subscriptions ---------------------------------------------------------------
 
+    @user_input
     def subscribe(self, request: SubscribeRequest, now: dt.datetime) -> DigestReply:
         frequency = request.frequency.strip().lower()
-        if frequency not in ("daily", "weekly"):
-            return DigestReply("Frequency must be daily or weekly.", ok=False)
+        if frequency not in FREQUENCIES:
+            return DigestReply("Frequency must be daily or weekly (or new: after each import).", ok=False)
+        if request.personal and not (request.member or request.bill or request.keywords):
+            return DigestReply("An alert needs something to watch: keywords, a member or a bill.", ok=False)
         weekday = None
         if frequency == "weekly":
             if not request.weekday or request.weekday.strip().lower() not in WEEKDAYS:
@@ -231,9 +293,7 @@ class DigestCore:
         timezone = request.timezone.strip() or DEFAULT_TIMEZONE
         # Only real zone names: ZoneInfo("Europe") would find a folder, not a zone.
         if timezone not in _zone_names():
-            return DigestReply(
-                f"“{safe_text(timezone[:40])}” is not a time zone: use a name like Europe/London.", ok=False
-            )
+            return DigestReply(f"“{timezone[:40]}” is not a time zone: use a name like Europe/London.", ok=False)
         member_id = member_name = bill_title = house = None
         if request.member:
             resolved = self.core.resolve_member(request.member)
@@ -252,7 +312,14 @@ class DigestCore:
         keywords = " ".join((request.keywords or "").split())[:300] or None
         if keywords and parse_query(keywords).is_empty:
             return DigestReply("The keywords have no words to look for.", ok=False)
-        if count_guild_subscriptions(self.engine, request.guild_id) >= self.settings.guild_limit:
+        if request.personal:
+            if count_subscriptions(self.engine, user_id=request.user_id) >= self.settings.alerts_per_user:
+                return DigestReply(
+                    f"You already have {self.settings.alerts_per_user} alerts, the most allowed. "
+                    "Remove one with /alert remove first.",
+                    ok=False,
+                )
+        elif count_subscriptions(self.engine, guild_id=request.guild_id) >= self.settings.guild_limit:
             return DigestReply(
                 f"This server already has {self.settings.guild_limit} digest subscriptions, the most allowed. "
                 "Remove one with /digest unsubscribe first.",
@@ -275,7 +342,8 @@ class DigestCore:
         stored = add_subscription(
             self.engine,
             {
-                "guild_id": request.guild_id,
+                "guild_id": PERSONAL_GUILD_ID if request.personal else request.guild_id,
+                "user_id": request.user_id if request.personal else None,
                 "channel_id": request.channel_id,
                 "created_by": request.user_id,
                 "frequency": frequency,
@@ -296,24 +364,59 @@ class DigestCore:
             },
         )
         if stored is None:
-            return DigestReply("This channel already has that exact digest.", ok=False)
+            return DigestReply(
+                "You already have that exact alert."
+                if request.personal
+                else "This channel already has that exact digest.",
+                ok=False,
+            )
         info = self.info(stored, now)
         return DigestReply(f"Subscribed: {info.description}.", ok=True, subscription=info)
 
-    def subscriptions(self, guild_id: int, channel_id: int | None, now: dt.datetime) -> list[SubscriptionInfo]:
+    def subscriptions(self, guild_id: int | None, channel_id: int | None, now: dt.datetime) -> list[SubscriptionInfo]:
+        """A guild's subscriptions (of one channel, if given); every guild's when ``guild_id`` is None."""
         return [self.info(s, now) for s in list_subscriptions(self.engine, guild_id=guild_id, channel_id=channel_id)]
 
+    def upcoming(self, now: dt.datetime, limit: int = 5) -> tuple[int, list[SubscriptionInfo]]:
+        """How many subscriptions are active, and the ``limit`` that run soonest."""
+        active = [self.info(s, now) for s in list_subscriptions(self.engine, active_only=True)]
+        # Alerts that follow imports have no next time to show.
+        timed = [info for info in active if info.next_run is not None]
+        soonest = sorted(timed, key=lambda info: (info.next_run, info.id))[:limit]
+        return len(active), soonest
+
     def unsubscribe(self, guild_id: int, subscription_id: int) -> DigestReply:
-        if delete_subscription(self.engine, guild_id, subscription_id):
+        if _is_stored_id(subscription_id) and delete_subscription(self.engine, guild_id, subscription_id):
             return DigestReply(f"Removed digest #{subscription_id}.", ok=True)
         return DigestReply(f"There is no digest #{subscription_id} in this server.", ok=False)
 
     def resume(self, guild_id: int, subscription_id: int) -> DigestReply:
-        if resume_subscription(self.engine, guild_id, subscription_id):
+        if _is_stored_id(subscription_id) and resume_subscription(self.engine, guild_id, subscription_id):
             return DigestReply(f"Digest #{subscription_id} will be delivered again.", ok=True)
         return DigestReply(f"There is no digest #{subscription_id} in this server.", ok=False)
 
-    def subscription(self, subscription_id: int, guild_id: int | None = None) -> Subscription | None:
+    # --- personal alerts ----------------------------------------------------------------------
+
+    def alerts(self, user_id: int, now: dt.datetime) -> list[SubscriptionInfo]:
+        return [self.info(s, now) for s in list_subscriptions(self.engine, user_id=user_id)]
+
+    def remove_alert(self, user_id: int, alert_id: int) -> DigestReply:
+        if _is_stored_id(alert_id) and delete_subscription(self.engine, PERSONAL_GUILD_ID, alert_id, user_id=user_id):
+            return DigestReply(f"Removed alert #{alert_id}.", ok=True)
+        return DigestReply(f"You have no alert #{alert_id}.", ok=False)
+
+    def resume_alert(self, user_id: int, alert_id: int) -> DigestReply:
+        if _is_stored_id(alert_id) and resume_subscription(self.engine, PERSONAL_GUILD_ID, alert_id, user_id=user_id):
+            return DigestReply(f"Alert #{alert_id} will be delivered again.", ok=True)
+        return DigestReply(f"You have no alert #{alert_id}.", ok=False)
+
+    def pause_notices(self, user_id: int, now: dt.datetime) -> list[SubscriptionInfo]:
+        """The user's alerts paused since they were last told: each is told once."""
+        return [self.info(s, now) for s in take_untold_pauses(self.engine, user_id)]
+
+    def subscription(self, subscription_id: int, guild_id: int | None = None) -> SubscriptionRow | None:
+        if not _is_stored_id(subscription_id):
+            return None
         found = get_subscription(self.engine, subscription_id)
         if found is None or (guild_id is not None and found.guild_id != guild_id):
             return None
@@ -321,7 +424,7 @@ class DigestCore:
 
     # --- content ----------------------------------------------------------------------------
 
-    def content(self, subscription: Subscription, after_id: int, up_to_id: int | None) -> DigestContent | None:
+    def content(self, subscription: SubscriptionRow, after_id: int, up_to_id: int | None) -> DigestContent | None:
         """What is new for ``subscription`` in the id range, grouped by debate; None when nothing is."""
         # Read from the store, not the in-memory index: another process may have imported new debates.
         debate_ids = tuple(debate_ids_titled(self.engine, subscription.bill_title)) if subscription.bill_title else ()
@@ -350,25 +453,30 @@ class DigestCore:
             total_capped=page.total_capped,
         )
 
-    def preview(self, subscription: Subscription) -> DigestContent | None:
+    def preview(self, subscription: SubscriptionRow) -> DigestContent | None:
         """What the next digest would hold if it ran now."""
         return self.content(subscription, subscription.watermark_id, None)
 
     # --- delivering ---------------------------------------------------------------------------
 
-    def due(self, now: dt.datetime, subscription_ids: set[int] | None = None) -> list[Claimed]:
+    def due(self, now: dt.datetime) -> list[Claimed]:
         """Claim every delivery that is due at ``now``: the latest period of each active
         subscription, if it is within the grace window, not yet delivered, and not waiting
         for a retry."""
         claimed: list[Claimed] = []
+        newest_import = latest_import_finished(self.engine)
         for subscription in list_subscriptions(self.engine, active_only=True):
-            if subscription_ids is not None and subscription.id not in subscription_ids:
-                continue
             if subscription.retry_at is not None and subscription.retry_at > now:
                 continue
-            period = latest_period(subscription, now)
-            if now - period > self.settings.grace or period < subscription.created_at:
-                continue
+            if subscription.frequency == "new":
+                # One delivery per import, however late: the period is when the import finished.
+                if newest_import is None or newest_import <= subscription.created_at:
+                    continue
+                period = newest_import
+            else:
+                period = latest_period(subscription, now)
+                if now - period > self.settings.grace or period < subscription.created_at:
+                    continue
             delivery = claim_delivery(self.engine, subscription, period, self.claimant, now, self.settings.lease)
             if delivery is not None:
                 claimed.append(Claimed(subscription, delivery))
@@ -384,11 +492,13 @@ class DigestCore:
     def nothing_new(self, claimed: Claimed, now: dt.datetime) -> bool:
         return complete_delivery(self.engine, claimed.delivery, None, now)
 
-    def failed(self, claimed: Claimed, error: str, now: dt.datetime, permanent: bool) -> Subscription | None:
+    def failed(self, claimed: Claimed, error: str, now: dt.datetime, permanent: bool) -> SubscriptionRow | None:
         """Record a failed post and when to retry; ``permanent`` failures (no access, no channel)
         count towards pausing the subscription."""
         failures = claimed.subscription.consecutive_failures + 1
         delay = min(self.settings.backoff_base * 2 ** (failures - 1), self.settings.backoff_cap)
+        # A DM refused is the user's choice (DMs closed, bot blocked): retrying would not change it.
+        pause_after = 1 if claimed.subscription.user_id is not None else self.settings.pause_after
         return fail_delivery(
-            self.engine, claimed.delivery, error, now + delay, self.settings.pause_after, counts_toward_pause=permanent
+            self.engine, claimed.delivery, error, now + delay, pause_after, counts_toward_pause=permanent
         )

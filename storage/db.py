@@ -11,7 +11,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from platformdirs import user_data_dir
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -85,10 +85,6 @@ def alembic_config(engine: Engine) -> Config:
 def migrate(engine: Engine) -> None:
     """Create or upgrade the schema to the newest migration."""
     command.upgrade(alembic_config(engine), "head")
-
-
-def has_schema(engine: Engine) -> bool:
-    return inspect(engine).has_table("contribution")
 
 
 def database_size_bytes(engine: Engine) -> int | None:

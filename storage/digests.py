@@ -6,19 +6,20 @@ watermark advances only when the delivery is completed after Discord accepted
 the message. Two processes racing for one period: the unique constraint lets one
 claim win. A process that dies holding a claim: the claim expires after a lease
 and may be taken again. A failed delivery may be claimed again to retry it.
+
+Rows leave this module as frozen dataclasses whose fields are the table's columns.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Engine, Table, and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
-from sqlmodel import select as sqlmodel_select
 
-from storage.models import CONTRIBUTION_TABLE, DELIVERY_TABLE, SUBSCRIPTION_TABLE, Delivery, Subscription
+from storage.models import CONTRIBUTION_TABLE, DELIVERY_TABLE, SUBSCRIPTION_TABLE
 
 SENT = "sent"
 EMPTY = "empty"
@@ -26,7 +27,59 @@ CLAIMED = "claimed"
 FAILED = "failed"
 
 
-def add_subscription(engine: Engine, values: dict[str, Any]) -> Subscription | None:
+@dataclass(frozen=True, slots=True)
+class SubscriptionRow:
+    """One row of the subscription table."""
+
+    id: int
+    guild_id: int
+    channel_id: int
+    created_by: int
+    frequency: str
+    weekday: int | None
+    time_of_day: str
+    timezone: str
+    member_id: int | None
+    member_name: str | None
+    bill_title: str | None
+    keywords: str | None
+    house: str | None
+    filters_key: str
+    watermark_id: int
+    paused: bool
+    paused_reason: str | None
+    consecutive_failures: int
+    retry_at: dt.datetime | None
+    created_at: dt.datetime
+    user_id: int | None
+    pause_told: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRow:
+    """One row of the delivery table: one period of one subscription."""
+
+    id: int
+    subscription_id: int
+    period: dt.datetime
+    status: str
+    claimed_by: str
+    claimed_at: dt.datetime
+    watermark_from: int
+    watermark_to: int
+    attempts: int
+    message_id: int | None
+    sent_at: dt.datetime | None
+    error: str | None
+
+
+def _first(engine: Engine, table: Table, *where: ColumnElement[bool]) -> dict[str, Any] | None:
+    with engine.connect() as conn:
+        row = conn.execute(select(table).where(*where)).mappings().first()
+    return dict(row) if row is not None else None
+
+
+def add_subscription(engine: Engine, values: dict[str, Any]) -> SubscriptionRow | None:
     """Store a new subscription; None when the channel already has an identical one."""
     try:
         with engine.begin() as conn:
@@ -37,40 +90,55 @@ def add_subscription(engine: Engine, values: dict[str, Any]) -> Subscription | N
     return get_subscription(engine, int(new_id[0]))
 
 
-def get_subscription(engine: Engine, subscription_id: int) -> Subscription | None:
-    with Session(engine) as session:
-        return session.get(Subscription, subscription_id)
+def get_subscription(engine: Engine, subscription_id: int) -> SubscriptionRow | None:
+    row = _first(engine, SUBSCRIPTION_TABLE, SUBSCRIPTION_TABLE.c.id == subscription_id)
+    return SubscriptionRow(**row) if row is not None else None
 
 
 def list_subscriptions(
-    engine: Engine, *, guild_id: int | None = None, channel_id: int | None = None, active_only: bool = False
-) -> list[Subscription]:
-    statement = sqlmodel_select(Subscription).order_by(Subscription.id)  # type: ignore[arg-type]
-    if guild_id is not None:
-        statement = statement.where(Subscription.guild_id == guild_id)
-    if channel_id is not None:
-        statement = statement.where(Subscription.channel_id == channel_id)
-    if active_only:
-        statement = statement.where(Subscription.paused == False)  # noqa: E712 (SQL comparison)
-    with Session(engine) as session:
-        return list(session.exec(statement))
-
-
-def count_guild_subscriptions(engine: Engine, guild_id: int) -> int:
-    with engine.connect() as conn:
-        return int(
-            conn.execute(
-                select(func.count()).select_from(SUBSCRIPTION_TABLE).where(SUBSCRIPTION_TABLE.c.guild_id == guild_id)
-            ).scalar_one()
-        )
-
-
-def delete_subscription(engine: Engine, guild_id: int, subscription_id: int) -> bool:
-    """Remove a subscription of this guild (never another guild's); True if one was removed."""
+    engine: Engine,
+    *,
+    guild_id: int | None = None,
+    channel_id: int | None = None,
+    user_id: int | None = None,
+    active_only: bool = False,
+) -> list[SubscriptionRow]:
     s = SUBSCRIPTION_TABLE.c
+    statement = select(SUBSCRIPTION_TABLE).order_by(s.id)
+    if guild_id is not None:
+        statement = statement.where(s.guild_id == guild_id)
+    if user_id is not None:
+        statement = statement.where(s.user_id == user_id)
+    if channel_id is not None:
+        statement = statement.where(s.channel_id == channel_id)
+    if active_only:
+        statement = statement.where(s.paused.is_(False))
+    with engine.connect() as conn:
+        return [SubscriptionRow(**row) for row in conn.execute(statement).mappings()]
+
+
+def count_subscriptions(engine: Engine, *, guild_id: int | None = None, user_id: int | None = None) -> int:
+    """How many subscriptions a guild has, or a user's personal alerts."""
+    s = SUBSCRIPTION_TABLE.c
+    statement = select(func.count()).select_from(SUBSCRIPTION_TABLE)
+    if guild_id is not None:
+        statement = statement.where(s.guild_id == guild_id)
+    if user_id is not None:
+        statement = statement.where(s.user_id == user_id)
+    with engine.connect() as conn:
+        return int(conn.execute(statement).scalar_one())
+
+
+def delete_subscription(engine: Engine, guild_id: int, subscription_id: int, user_id: int | None = None) -> bool:
+    """Remove a subscription of this guild (and of this user, for an alert), never another's;
+    True if one was removed."""
+    s = SUBSCRIPTION_TABLE.c
+    owned = and_(s.id == subscription_id, s.guild_id == guild_id)
+    if user_id is not None:
+        owned = and_(owned, s.user_id == user_id)
     # Its deliveries go with it (ON DELETE CASCADE); another guild's subscription is untouched.
     with engine.begin() as conn:
-        result = conn.execute(delete(SUBSCRIPTION_TABLE).where(and_(s.id == subscription_id, s.guild_id == guild_id)))
+        result = conn.execute(delete(SUBSCRIPTION_TABLE).where(owned))
         return result.rowcount > 0
 
 
@@ -81,14 +149,13 @@ def newest_contribution_id(engine: Engine) -> int:
 
 def claim_delivery(
     engine: Engine,
-    subscription: Subscription,
+    subscription: SubscriptionRow,
     period: dt.datetime,
     claimant: str,
     now: dt.datetime,
     lease: dt.timedelta,
-) -> Delivery | None:
+) -> DeliveryRow | None:
     """Claim the delivery of ``period`` for ``subscription``; None if it is done or held by another."""
-    assert subscription.id is not None
     d = DELIVERY_TABLE.c
     this_period = and_(d.subscription_id == subscription.id, d.period == period)
     with engine.connect() as conn:
@@ -98,7 +165,7 @@ def claim_delivery(
     claimed = False
     if status is None:
         # Look before inserting: a failed INSERT still uses up a PostgreSQL sequence value,
-        # and the catch-up job asks about every subscription every minute.
+        # and the digest tick asks about every subscription every minute.
         newest = newest_contribution_id(engine)
         try:
             with engine.begin() as conn:
@@ -127,13 +194,12 @@ def claim_delivery(
             )
             if taken.rowcount != 1:
                 return None
-    with Session(engine) as session:
-        return session.exec(
-            sqlmodel_select(Delivery).where(Delivery.subscription_id == subscription.id, Delivery.period == period)
-        ).one()
+    row = _first(engine, DELIVERY_TABLE, this_period)
+    assert row is not None
+    return DeliveryRow(**row)
 
 
-def complete_delivery(engine: Engine, delivery: Delivery, message_id: int | None, now: dt.datetime) -> bool:
+def complete_delivery(engine: Engine, delivery: DeliveryRow, message_id: int | None, now: dt.datetime) -> bool:
     """Record the delivery as posted (or as empty) and advance the subscription's watermark.
 
     False if the claim was no longer ours (its lease ran out and another process took it).
@@ -164,12 +230,12 @@ def complete_delivery(engine: Engine, delivery: Delivery, message_id: int | None
 
 def fail_delivery(
     engine: Engine,
-    delivery: Delivery,
+    delivery: DeliveryRow,
     error: str,
     retry_at: dt.datetime,
     pause_after: int,
     counts_toward_pause: bool = True,
-) -> Subscription | None:
+) -> SubscriptionRow | None:
     """Record a failed attempt; pause the subscription after ``pause_after`` counted failures in a row
     (a lost channel or lost access counts; a passing server error only delays).
 
@@ -193,21 +259,26 @@ def fail_delivery(
     return get_subscription(engine, delivery.subscription_id)
 
 
-def resume_subscription(engine: Engine, guild_id: int, subscription_id: int) -> bool:
+def resume_subscription(engine: Engine, guild_id: int, subscription_id: int, user_id: int | None = None) -> bool:
     s = SUBSCRIPTION_TABLE.c
+    owned = and_(s.id == subscription_id, s.guild_id == guild_id)
+    if user_id is not None:
+        owned = and_(owned, s.user_id == user_id)
     with engine.begin() as conn:
         result = conn.execute(
             update(SUBSCRIPTION_TABLE)
-            .where(s.id == subscription_id, s.guild_id == guild_id)
-            .values(paused=False, paused_reason=None, consecutive_failures=0, retry_at=None)
+            .where(owned)
+            .values(paused=False, paused_reason=None, consecutive_failures=0, retry_at=None, pause_told=False)
         )
         return result.rowcount > 0
 
 
-def deliveries(engine: Engine, subscription_id: int) -> list[Delivery]:
-    with Session(engine) as session:
-        return list(
-            session.exec(
-                sqlmodel_select(Delivery).where(Delivery.subscription_id == subscription_id).order_by(Delivery.period)  # type: ignore[arg-type]
-            )
-        )
+def take_untold_pauses(engine: Engine, user_id: int) -> list[SubscriptionRow]:
+    """The user's paused alerts they have not yet been told about, now marked as told."""
+    s = SUBSCRIPTION_TABLE.c
+    untold = and_(s.user_id == user_id, s.paused.is_(True), s.pause_told.is_(False))
+    with engine.begin() as conn:
+        rows = [SubscriptionRow(**row) for row in conn.execute(select(SUBSCRIPTION_TABLE).where(untold)).mappings()]
+        if rows:
+            conn.execute(update(SUBSCRIPTION_TABLE).where(s.id.in_([r.id for r in rows])).values(pause_told=True))
+    return rows

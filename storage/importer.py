@@ -57,7 +57,7 @@ from storage.models import (
     utcnow,
 )
 from storage.parser import parse_contribution
-from storage.records import ParsedContribution, ParseError, Reference
+from storage.records import ParsedContribution, ParseError, Reference, storable_text
 from storage.reference_data import MemberDirectory, bundled_data_dir
 from storage.sources import MAX_FILE_BYTES, SourceFile, _from_path, is_archive, iter_source_files
 from storage.twfy import looks_like_twfy, parse_twfy_file
@@ -147,26 +147,29 @@ def _line_of_offset(data: bytes, offset: int) -> int:
 
 def parse_source_file(source: SourceFile) -> FileOutcome:
     """Parse one file in either format, detected by content."""
+    # Imported text is cleaned where it comes in (XML cannot carry what the databases refuse;
+    # a text page and a file name can).
+    name = storable_text(source.name)
     if source.error is not None:
-        return FileOutcome(source.name, error=f"{source.name}:0: {source.error}")
+        return FileOutcome(name, error=f"{name}:0: {source.error}")
     try:
         data = source.read()
     except OSError as exc:
-        return FileOutcome(source.name, error=f"{source.name}:0: cannot read file: {exc.strerror}")
+        return FileOutcome(name, error=f"{name}:0: cannot read file: {exc.strerror}")
     head = data[:SNIFF_BYTES]
     try:
         if looks_like_twfy(head):
-            return FileOutcome(source.name, records=list(parse_twfy_file(data, source.name, _member_directory())))
+            return FileOutcome(name, records=list(parse_twfy_file(data, name, _member_directory())))
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             line = _line_of_offset(data, exc.start)
-            raise ParseError(source.name, line, "expected UTF-8 text") from None
+            raise ParseError(name, line, "expected UTF-8 text") from None
         # Anything that is not TWFY XML is read as a contribution page; the parser
         # says where and why when it is neither.
-        return FileOutcome(source.name, records=[parse_contribution(text, source.name)])
+        return FileOutcome(name, records=[parse_contribution(storable_text(text), name)])
     except ParseError as exc:
-        return FileOutcome(source.name, error=str(exc))
+        return FileOutcome(name, error=str(exc))
 
 
 # --- rows: a record as the row the writer stores -------------------------------------------

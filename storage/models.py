@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Table, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, Column, DateTime, Index, Table, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy.sql.expression import false
 from sqlmodel import Field, SQLModel
 
 from storage.records import split_paragraphs
@@ -191,6 +192,10 @@ class Subscription(SQLModel, table=True):
     consecutive_failures: int = 0
     retry_at: dt.datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    # A personal alert: the user whose DMs it goes to (guild_id is then PERSONAL_GUILD_ID).
+    user_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True, index=True))
+    # Whether that user has been told why the alert was paused.
+    pause_told: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
 
 
 class Delivery(SQLModel, table=True):

@@ -8,10 +8,20 @@ has one shape to deal with.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 HOUSE_OF_COMMONS = "House of Commons"
 HOUSE_OF_LORDS = "House of Lords"
+
+# What no text column can hold: NUL (PostgreSQL refuses it) and lone surrogates (no UTF-8
+# encoding exists; Python makes them from undecodable bytes in arguments and file names).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable_text(text: str) -> str:
+    """``text`` without the characters a database cannot store, so both back ends see the same text."""
+    return _UNSTORABLE.sub("", text) if _UNSTORABLE.search(text) else text
 
 
 class ParseError(ValueError):

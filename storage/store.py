@@ -12,19 +12,35 @@ from sqlalchemy import Engine, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from storage.models import CONTRIBUTION_TABLE, DEBATE_TABLE, MEMBER_TABLE, Contribution, Debate, ImportRun, Member
+from storage.models import (
+    CONTRIBUTION_TABLE,
+    DEBATE_TABLE,
+    IMPORT_RUN_TABLE,
+    MEMBER_TABLE,
+    Contribution,
+)
+from storage.twfy import uris_for_id
 
 # Up to 18 digits: any larger number is no contribution id and would overflow a 64-bit column.
-_DIGITS = re.compile(r"\d{1,18}")
+# The number may come as it ends the URI, CONTRIBUTION_622898.
+_DIGITS = re.compile(r"(?:CONTRIBUTION_)?(\d{1,18})", re.IGNORECASE)
 
 
 def find_contribution(engine: Engine, uri_or_id: str) -> Contribution | None:
-    """A contribution by its URI, or by the numeric id in its URI (``622898``)."""
+    """A contribution by its URI, the number that ends its URI (``622898``, ``CONTRIBUTION_622898``),
+    or its TheyWorkForYou id (``2010-02-10a.1022.0``, or any theyworkforyou.com address with it)."""
     key = uri_or_id.strip()
     with Session(engine) as session:
         found = session.exec(select(Contribution).where(Contribution.uri == key)).first()
-        if found is None and _DIGITS.fullmatch(key):
-            found = session.exec(select(Contribution).where(Contribution.contribution_id == int(key))).first()
+        number = _DIGITS.fullmatch(key)
+        if found is None and number is not None:
+            found = session.exec(
+                select(Contribution).where(Contribution.contribution_id == int(number.group(1)))
+            ).first()
+        twfy_uris = uris_for_id(key) if found is None else []
+        if twfy_uris:
+            statement = select(Contribution).where(col(Contribution.uri).in_(twfy_uris)).order_by(col(Contribution.id))
+            found = session.exec(statement).first()
         return found
 
 
@@ -51,6 +67,24 @@ def record_dict(row: Contribution) -> dict[str, Any]:
 
 
 @dataclass(frozen=True, slots=True)
+class ImportRunRow:
+    """One row of the import_run table: one run of the importer."""
+
+    id: int
+    source: str
+    requested_by: str | None
+    status: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    files_done: int
+    new: int
+    updated: int
+    unchanged: int
+    failed: int
+    errors: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class StoreStats:
     contributions: int
     members: int
@@ -58,27 +92,27 @@ class StoreStats:
     bills: int
     first_date: dt.date | None
     last_date: dt.date | None
-    last_import: ImportRun | None
+    last_import: ImportRunRow | None
 
 
 def store_stats(engine: Engine) -> StoreStats:
-    with Session(engine) as session:
-        contributions, first, last = session.exec(
-            select(func.count(), func.min(Contribution.sitting_date), func.max(Contribution.sitting_date))
+    c, d = CONTRIBUTION_TABLE.c, DEBATE_TABLE.c
+    with engine.connect() as conn:
+        contributions, first, last = conn.execute(
+            sa_select(func.count(), func.min(c.sitting_date), func.max(c.sitting_date))
         ).one()
-        members = session.exec(select(func.count()).select_from(Member)).one()
-        debates = session.exec(select(func.count()).select_from(Debate)).one()
-        bills = session.exec(select(func.count()).select_from(Debate).where(col(Debate.is_bill))).one()
-        last_import = session.exec(select(ImportRun).order_by(col(ImportRun.id).desc()).limit(1)).first()
-        return StoreStats(
-            contributions=int(contributions),
-            members=int(members),
-            debates=int(debates),
-            bills=int(bills),
-            first_date=first,
-            last_date=last,
-            last_import=last_import,
-        )
+        members = conn.execute(sa_select(func.count()).select_from(MEMBER_TABLE)).scalar_one()
+        debates = conn.execute(sa_select(func.count()).select_from(DEBATE_TABLE)).scalar_one()
+        bills = conn.execute(sa_select(func.count()).select_from(DEBATE_TABLE).where(d.is_bill)).scalar_one()
+    return StoreStats(
+        contributions=int(contributions),
+        members=int(members),
+        debates=int(debates),
+        bills=int(bills),
+        first_date=first,
+        last_date=last,
+        last_import=latest_import_run(engine),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,13 +218,23 @@ def activity_summary(
         )
 
 
-def latest_import_run(engine: Engine, source: str | None = None) -> ImportRun | None:
+def latest_import_run(engine: Engine, source: str | None = None) -> ImportRunRow | None:
     """The newest import run (of ``source``, the label it was recorded with, if given)."""
-    statement = select(ImportRun).order_by(col(ImportRun.id).desc()).limit(1)
+    r = IMPORT_RUN_TABLE.c
+    statement = sa_select(IMPORT_RUN_TABLE).order_by(r.id.desc()).limit(1)
     if source is not None:
-        statement = statement.where(ImportRun.source == source)
-    with Session(engine) as session:
-        return session.exec(statement).first()
+        statement = statement.where(r.source == source)
+    with engine.connect() as conn:
+        row = conn.execute(statement).mappings().first()
+    if row is None:
+        return None
+    return ImportRunRow(**{**row, "errors": tuple(row["errors"] or ())})
+
+
+def latest_import_finished(engine: Engine) -> dt.datetime | None:
+    """When the most recent import run (of any source) finished."""
+    with engine.connect() as conn:
+        return conn.execute(sa_select(func.max(IMPORT_RUN_TABLE.c.finished_at))).scalar()
 
 
 def debate_ids_titled(engine: Engine, title: str) -> list[int]:

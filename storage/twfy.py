@@ -28,7 +28,7 @@ from pyexpat import ErrorString
 from storage.records import HOUSE_OF_COMMONS, ParsedContribution, ParseError, Reference
 from storage.reference_data import MemberDirectory
 
-__all__ = ["looks_like_twfy", "parse_twfy_file"]
+__all__ = ["looks_like_twfy", "parse_twfy_file", "uris_for_id"]
 
 TWFY_BASE_URL = "https://www.theyworkforyou.com"
 
@@ -64,6 +64,9 @@ _HEADING_TAGS = frozenset({"major-heading", "minor-heading", "oral-heading"})
 
 # uk.org.publicwhip/debate/2010-02-09b.737.4 -> ("debate", "2010-02-09", "2010-02-09b.737.4")
 _ID_RE = re.compile(r"^uk\.org\.publicwhip/([a-z]+)/((\d{4}-\d{2}-\d{2})[a-z]*\..+)$")
+# The id alone, as TheyWorkForYou shows it in its addresses: 2010-02-10a.1022.0
+_SHORT_ID_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[a-z]*\.\S+$")
+_ADDRESS_ID_RE = re.compile(r"theyworkforyou\.com/.*[?&]id=(\d{4}-\d{2}-\d{2}[a-z]*\.[^&#\s]+)")
 _MEMBER_REF_RE = re.compile(r"^uk\.org\.publicwhip/member/\d+$")
 # "737", "257WH", "5WS", "967W": column number then the column-series suffix.
 _COLNUM_RE = re.compile(r"^(\d+)([A-Z]*)$")
@@ -393,3 +396,22 @@ def _session(hansard_url: str, sitting_date: dt.date) -> str:
         return f"{match.group(1)}-{match.group(2)}"
     start = sitting_date.year if sitting_date.month >= 11 else sitting_date.year - 1
     return f"{start}-{(start + 1) % 100:02d}"
+
+
+def uris_for_id(text: str) -> list[str]:
+    """The stored URIs a TheyWorkForYou id may stand for: a full id names its series
+    (``uk.org.publicwhip/debate/2010-02-10a.1022.0``); a short one (``2010-02-10a.1022.0``) may be any."""
+    key = text.strip()
+    match = _ID_RE.match(key)
+    if match is not None:
+        series = _SERIES.get(match.group(1))
+        return [f"{TWFY_BASE_URL}/{series.twfy_path}/?id={match.group(2)}"] if series else []
+    address = _ADDRESS_ID_RE.search(key)
+    if address is not None:
+        # An address of theyworkforyou.com in another form (http, no www, more parameters).
+        paths = [series.twfy_path for series in _SERIES.values()]
+        named = [path for path in paths if f"/{path}/" in key]
+        return [f"{TWFY_BASE_URL}/{path}/?id={address.group(1)}" for path in named or paths]
+    if _SHORT_ID_RE.match(key):
+        return [f"{TWFY_BASE_URL}/{series.twfy_path}/?id={key}" for series in _SERIES.values()]
+    return []

@@ -16,7 +16,7 @@ import pytest_asyncio
 from aiohttp import web
 from sqlalchemy import Engine, text
 
-from bot import imports
+from bot.admin import imports
 from bot.client import HansardBot
 from bot.settings import SourceSettings
 from storage import importer
@@ -267,8 +267,7 @@ async def test_scheduled_source_has_a_cron_job_and_imports_under_the_same_lock(
         return HansardBot(settings, admin_store, start_scheduler=False, guild_ready_timeout=0.05)
 
     async with connect_client(emulator, factory) as bot:
-        job = bot.scheduler.get_job("import-sample")
-        assert job is not None
+        job = bot.import_scheduler.jobs["sample"]
         import datetime as dt
 
         friday_night = dt.datetime(2026, 11, 27, 22, 0, tzinfo=dt.UTC)

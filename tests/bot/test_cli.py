@@ -107,3 +107,81 @@ def test_an_import_killed_with_sigkill_does_not_block_the_next_one(tmp_path: Pat
     if len(statuses) > 1:  # the killed import had started its run: closed as failed
         assert statuses[0] == "failed"
     engine.dispose()
+
+
+def _imported(tmp_path: Path) -> str:
+    from tests.conftest import DATA
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    result = CliRunner().invoke(
+        cli, ["--database-url", url, "import", str(DATA / "samples"), str(DATA / "hansard_twfy_xml_2010")]
+    )
+    assert result.exit_code == 0, result.output
+    return url
+
+
+def test_a_failing_console_command_says_why_and_the_prompt_goes_on(tmp_path: Path) -> None:
+    url = _imported(tmp_path)
+    lines = ["show 12345", "show no-such-thing", "search vote --page 2000000000000000000", "search tabloid", "quit"]
+    result = CliRunner().invoke(cli, ["--database-url", url, "console"], input="\n".join(lines) + "\n")
+    assert result.exit_code == 0, result.output
+    assert "No contribution with URI or id '12345'" in result.output
+    assert "No contribution with URI or id 'no-such-thing'" in result.output
+    assert "There is no page 2000000000000000000" in result.output
+    assert "Tim Loughton (Conservative)" in result.output
+    assert result.output.rstrip().endswith("hansard>")
+    assert "Traceback" not in result.output
+
+
+def test_show_takes_the_short_theyworkforyou_id(tmp_path: Path) -> None:
+    url = _imported(tmp_path)
+    result = CliRunner().invoke(cli, ["--database-url", url, "show", "2010-02-10a.1022.0", "--json"])
+    assert result.exit_code == 0, result.output
+    assert '"uri": "https://www.theyworkforyou.com/debates/?id=2010-02-10a.1022.0"' in result.output
+    missing = CliRunner().invoke(cli, ["--database-url", url, "show", "12345"])
+    assert missing.exit_code == 1 and "No contribution" in missing.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["search", "vote", "--page", "2000000000000000000"], "There is no page 2000000000000000000: the results end"),
+        (["search", "vote", "--page", "99999"], "There is no page 99999: the results end"),
+        (["digest", "preview", "99999999999999999999"], "No digest #99999999999999999999."),
+        (["digest", "preview", "0"], "No digest #0."),
+        (["errors", "--page", "99999999999999999999"], "No import has run yet."),
+    ],
+)
+def test_out_of_range_numbers_get_a_clear_message(tmp_path: Path, args: list[str], message: str) -> None:
+    url = f"sqlite:///{tmp_path / 'range.db'}"
+    if args[0] == "search":
+        url = _imported(tmp_path)
+    result = CliRunner().invoke(cli, ["--database-url", url, *args])
+    assert message in result.output
+    assert "Traceback" not in result.output and not isinstance(result.exception, OverflowError)
+
+
+def test_run_without_network_is_one_clear_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Discord's address made unreachable (a closed port on this machine): one line, exit 1, no voice warnings."""
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    script = (
+        "import discord.http, sys\n"
+        f"discord.http.Route.BASE = 'http://127.0.0.1:{closed_port}/api/v10'\n"
+        "from bot.cli import main\n"
+        "sys.exit(main())\n"
+    )
+    env = {"PATH": "/usr/bin:/bin", "DISCORD_TOKEN": "x", "DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}"}
+    result = subprocess.run(
+        [sys.executable, "-c", script, "run"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert output.strip().splitlines() == [output.strip()], output
+    assert output.startswith("Cannot reach Discord")
+    assert "voice" not in output.lower() and "Traceback" not in output

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import AsyncIterator
 
 import pytest
 from discord import app_commands
 from sqlalchemy import Engine
 
-from bot.client import EXTENSIONS, HansardBot, offline_bot
+from bot.client import EXTENSIONS, HansardBot
 from tests.bot.conftest import make_settings
 
 NAME = re.compile(r"^[-_\w]{1,32}$")
+
+
+@contextlib.asynccontextmanager
+async def offline_bot(engine: Engine) -> AsyncIterator[HansardBot]:
+    """A bot with every extension loaded and no connection or token."""
+    async with HansardBot(make_settings(engine), engine, start_scheduler=False) as bot:
+        await bot.setup_hook()
+        yield bot
 
 
 def walk(command: app_commands.Command | app_commands.Group) -> list[app_commands.Command | app_commands.Group]:  # type: ignore[type-arg]
@@ -24,7 +34,7 @@ def walk(command: app_commands.Command | app_commands.Group) -> list[app_command
 
 @pytest.mark.asyncio
 async def test_command_tree_builds_without_token_and_obeys_discord_rules(bundled_sqlite: Engine) -> None:
-    async with offline_bot(make_settings(bundled_sqlite), bundled_sqlite) as bot:
+    async with offline_bot(bundled_sqlite) as bot:
         check_tree(bot)
 
 

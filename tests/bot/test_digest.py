@@ -12,17 +12,17 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Engine
 
 from bot.client import HansardBot
-from bot.digest import DigestScheduler
+from bot.digest.scheduler import BotChannels, DigestScheduler
 from commands.core import HansardCore
-from commands.digest import DigestCore, DigestSettings
+from commands.digest import Claimed, DigestCore, DigestSettings
 from storage.db import make_engine, migrate
-from storage.digests import deliveries, get_subscription
+from storage.digests import get_subscription
 from storage.importer import import_paths
 from tests.bot.conftest import make_settings
+from tests.commands.test_digest_core import delivery_statuses
 from tests.conftest import DATA, bundled_paths
 from tests.emulator import DiscordEmulator, connect_client
 
@@ -125,9 +125,8 @@ async def test_digest_arrives_at_local_time_with_only_new_matching_contributions
     add_news(store, tmp_path / "other", range(900010, 900012), "ferries", member="Jack Straw")
 
     # 08:00 in London is 07:00 UTC in June (BST).
-    job = digest_bot.digest_scheduler.scheduler.get_job("digest-1")
-    assert job is not None and isinstance(job.trigger, CronTrigger)
-    assert job.trigger.get_next_fire_time(None, clock.now) == dt.datetime(2026, 6, 10, 7, 0, tzinfo=dt.UTC)
+    [info] = digest_bot.digests.subscriptions(emulator.guild.id, None, clock.now)
+    assert info.next_run == dt.datetime(2026, 6, 10, 7, 0, tzinfo=dt.UTC)
 
     clock.set(2026, 6, 10, 6, 59)
     assert await digest_bot.digest_scheduler.run_due() == 0
@@ -156,7 +155,7 @@ async def test_managing_digests_needs_manage_channels(digest_bot: HansardBot, em
     handle = await emulator.send_slash_command("digest subscribe", {"frequency": "daily"}, user="alice")
     message = await handle.wait_for_message()
     assert message["flags"] & 64 and "Manage Channels" in message["content"]
-    assert digest_bot.digests.subscriptions(emulator.guild.id, None, digest_bot.digest_scheduler.clock()) == []
+    assert digest_bot.digests.subscriptions(emulator.guild.id, None, digest_bot.clock()) == []
 
 
 async def test_duplicates_weekly_list_preview_unsubscribe(
@@ -192,7 +191,7 @@ async def test_duplicates_weekly_list_preview_unsubscribe(
         await emulator.send_slash_command("digest unsubscribe", {"subscription": 1}, user="editor")
     ).wait_for_message()
     assert removed["content"] == "Removed digest #1."
-    assert digest_bot.digest_scheduler.scheduler.get_job("digest-1") is None
+    assert digest_bot.digests.subscriptions(emulator.guild.id, None, digest_bot.clock()) == []
 
 
 async def test_guild_limit(digest_bot: HansardBot, emulator: DiscordEmulator) -> None:
@@ -215,7 +214,7 @@ async def test_restart_loses_nothing_and_repeats_nothing(
     assert len(first_life.due(clock.now)) == 1
 
     # Restarted a minute later: the dead claim still holds its lease, so nothing is posted twice...
-    restarted = DigestScheduler(digest_bot, DigestCore(digest_bot.core, claimant="second-process"), clock)
+    restarted = DigestScheduler(DigestCore(digest_bot.core, claimant="second-process"), BotChannels(digest_bot), clock)
     clock.set(2026, 6, 10, 7, 1)
     assert await restarted.run_due() == 0
     # ...and once the lease has run out, the period is delivered, once.
@@ -224,13 +223,54 @@ async def test_restart_loses_nothing_and_repeats_nothing(
     clock.set(2026, 6, 10, 7, 30)
     assert await restarted.run_due() == 0
     assert len(posted(emulator)) == 1
-    assert [d.status for d in deliveries(store, 1)] == ["sent"]
+    assert delivery_statuses(store, 1) == ["sent"]
 
     # Down over the next 08:00, back at 10:00 (inside the 6-hour grace window): delivered once, late.
     add_news(store, tmp_path / "more", range(900010, 900011), "harbours")
     clock.set(2026, 6, 11, 9, 0)
     assert await restarted.run_due() == 1
     assert await restarted.run_due() == 0
+    assert "harbours" in digest_text(posted(emulator)[-1])
+    assert "lighthouses" not in digest_text(posted(emulator)[-1])
+
+
+class DiesAfterPosting(DigestCore):
+    """A process that dies after Discord accepted its digest, before the delivery was recorded."""
+
+    def delivered(self, claimed: Claimed, message_id: int, now: dt.datetime) -> bool:
+        raise RuntimeError("the process died here")
+
+
+async def test_a_digest_posted_just_before_a_crash_is_not_posted_again(
+    digest_bot: HansardBot, emulator: DiscordEmulator, store: Engine, clock: FakeClock, tmp_path: Path
+) -> None:
+    await subscribe(emulator, {"frequency": "daily", "time": "08:00"})
+    add_news(store, tmp_path / "news", range(900001, 900003), "lighthouses")
+    channels = BotChannels(digest_bot)
+
+    clock.set(2026, 6, 10, 7, 0)
+    dying = DigestScheduler(DiesAfterPosting(digest_bot.core, claimant="first-process"), channels, clock)
+    assert await dying.run_due() == 0
+    [message] = posted(emulator)
+    assert delivery_statuses(store, 1) == ["claimed"]
+
+    # Another process takes the claim over once its lease has run out (long after Discord's
+    # nonce has been forgotten), finds the digest in the channel, and records it instead.
+    successor = DigestScheduler(DigestCore(digest_bot.core, claimant="second-process"), channels, clock)
+    clock.set(2026, 6, 10, 7, 1)
+    assert await successor.run_due() == 0
+    clock.set(2026, 6, 10, 7, 12)
+    assert await successor.run_due() == 0
+    assert posted(emulator) == [message]
+    assert delivery_statuses(store, 1) == ["sent"]
+    clock.set(2026, 6, 10, 8, 0)
+    assert await successor.run_due() == 0
+
+    # The watermark moved on: the next digest holds only what came after.
+    add_news(store, tmp_path / "more", range(900010, 900011), "harbours")
+    clock.set(2026, 6, 11, 7, 0)
+    assert await successor.run_due() == 1
+    assert len(posted(emulator)) == 2
     assert "harbours" in digest_text(posted(emulator)[-1])
     assert "lighthouses" not in digest_text(posted(emulator)[-1])
 
@@ -257,8 +297,8 @@ async def test_two_schedulers_on_one_postgres_post_once(
         clock.set(2026, 6, 10, 7, 0)
         other_engine = make_engine(str(engine.url.render_as_string(hide_password=False)))
         schedulers = [
-            DigestScheduler(bot, DigestCore(HansardCore(engine), claimant="process-a"), clock),
-            DigestScheduler(bot, DigestCore(HansardCore(other_engine), claimant="process-b"), clock),
+            DigestScheduler(DigestCore(HansardCore(engine), claimant="process-a"), BotChannels(bot), clock),
+            DigestScheduler(DigestCore(HansardCore(other_engine), claimant="process-b"), BotChannels(bot), clock),
         ]
         results = await asyncio.gather(*(s.run_due() for s in schedulers))
         assert sorted(results) == [0, 1]
@@ -343,9 +383,8 @@ async def test_dst_change_day_posts_once_at_the_wall_clock_time(
     clock.set(day[0], day[1], day[2] - 1, 12, 0)
     await subscribe(emulator, {"frequency": "daily", "time": "08:00"})
     add_news(store, tmp_path / "news", range(900001, 900002), "lighthouses")
-    job = digest_bot.digest_scheduler.scheduler.get_job("digest-1")
-    assert job is not None
-    assert job.trigger.get_next_fire_time(None, clock.now) == dt.datetime(*on_time, tzinfo=dt.UTC)
+    [info] = digest_bot.digests.subscriptions(emulator.guild.id, None, clock.now)
+    assert info.next_run == dt.datetime(*on_time, tzinfo=dt.UTC)
     clock.set(*too_early)
     assert await digest_bot.digest_scheduler.run_due() == 0
     clock.set(*on_time)
@@ -354,3 +393,118 @@ async def test_dst_change_day_posts_once_at_the_wall_clock_time(
         clock.now += dt.timedelta(hours=1)
         assert await digest_bot.digest_scheduler.run_due() == 0
     assert len(posted(emulator)) == 1
+
+
+async def test_admin_status_shows_the_digests_that_run_next(
+    digest_bot: HansardBot, emulator: DiscordEmulator, clock: FakeClock
+) -> None:
+    await subscribe(emulator, {"frequency": "daily", "time": "08:00"})
+    await subscribe(emulator, {"frequency": "weekly", "weekday": "Friday", "time": "17:30"})
+    handle = await emulator.send_slash_command("admin status", None, user="owner")
+    message = await handle.wait_for_message()
+    fields = {f["name"]: f["value"] for f in message["embeds"][0]["fields"]}
+    # Soonest first: today's 08:00 London (07:00 UTC), then Friday's.
+    today = int(dt.datetime(2026, 6, 10, 7, 0, tzinfo=dt.UTC).timestamp())
+    friday = int(dt.datetime(2026, 6, 12, 16, 30, tzinfo=dt.UTC).timestamp())
+    assert fields["Digests (2 active)"].splitlines() == [
+        f"#1 in channel {emulator.guild.channel('hansard').id}: <t:{today}:R>",
+        f"#2 in channel {emulator.guild.channel('hansard').id}: <t:{friday}:R>",
+    ]
+
+
+# --- personal alerts by DM: the digest machinery for one user ---------------------------------
+
+EPHEMERAL = 64
+
+
+async def alert(emulator: DiscordEmulator, name: str, options: dict[str, Any] | None, user: str = "alice") -> str:
+    handle = await emulator.send_slash_command(f"alert {name}", options, user=user)
+    message = await handle.wait_for_message()
+    assert message["flags"] & EPHEMERAL
+    return str(message["content"])
+
+
+def dms(emulator: DiscordEmulator, user: str = "alice") -> list[dict[str, Any]]:
+    channel = emulator.dm_channel_for(emulator.user(user))
+    return [m for m in emulator.channel_messages(channel) if m["type"] == 0]
+
+
+async def test_an_alert_arrives_by_dm_once_after_each_import_that_has_news(
+    digest_bot: HansardBot, emulator: DiscordEmulator, store: Engine, clock: FakeClock, tmp_path: Path
+) -> None:
+    reply = await alert(emulator, "add", {"keywords": "lighthouses"})
+    assert reply == "Alert set: #1: as new Hansard arrives matching “lighthouses”."
+    assert "no alerts" in await alert(emulator, "list", None, user="bob")
+    assert "#1: as new Hansard arrives" in await alert(emulator, "list", None)
+
+    clock.set(2026, 6, 10, 6, 0)
+    add_news(store, tmp_path / "news", range(900001, 900003), "lighthouses")
+    add_news(store, tmp_path / "other", range(900005, 900006), "ferries")
+    clock.set(2026, 6, 10, 7, 0)
+    assert await digest_bot.digest_scheduler.run_due() == 1
+    assert await digest_bot.digest_scheduler.run_due() == 0
+    [message] = dms(emulator)
+    assert "2 new contributions" in digest_text(message) and "ferries" not in digest_text(message)
+    assert dms(emulator, "bob") == []
+
+    # An import with nothing for the alert: nothing sent; the next one with news: one more DM.
+    add_news(store, tmp_path / "more-ferries", range(900007, 900008), "ferries")
+    clock.set(2026, 6, 10, 8, 0)
+    assert await digest_bot.digest_scheduler.run_due() == 0
+    add_news(store, tmp_path / "more", range(900010, 900011), "lighthouses")
+    clock.set(2026, 6, 10, 9, 0)
+    assert await digest_bot.digest_scheduler.run_due() == 1
+    assert len(dms(emulator)) == 2
+    assert delivery_statuses(store, 1) == ["sent", "empty", "sent"]
+
+
+async def test_alerts_are_their_owners_alone_and_capped(digest_bot: HansardBot, emulator: DiscordEmulator) -> None:
+    digest_bot.digests.settings = DigestSettings(alerts_per_user=2)
+    assert "needs something to watch" in await alert(emulator, "add", None)
+    assert (await alert(emulator, "add", {"keywords": "lighthouses"})).startswith("Alert set")
+    assert "already have that exact alert" in await alert(emulator, "add", {"keywords": "lighthouses"})
+    assert (await alert(emulator, "add", {"member": "Tim Loughton", "frequency": "daily"})).startswith(
+        "Alert set: #2: daily at 08:00 (Europe/London) by Tim Loughton.\nNext alert: <t:"
+    )
+    assert "already have 2 alerts" in await alert(emulator, "add", {"keywords": "harbours"})
+    assert await alert(emulator, "remove", {"alert": 1}, user="bob") == "You have no alert #1."
+    # A server's /digest commands cannot reach an alert either.
+    assert not digest_bot.digests.unsubscribe(emulator.guild.id, 1).ok
+    assert await alert(emulator, "remove", {"alert": 1}) == "Removed alert #1."
+
+
+async def test_a_refused_dm_pauses_the_alert_and_its_owner_is_told_once(
+    digest_bot: HansardBot, emulator: DiscordEmulator, store: Engine, clock: FakeClock, tmp_path: Path
+) -> None:
+    await alert(emulator, "add", {"keywords": "lighthouses"})
+    dm = emulator.dm_channel_for(emulator.user("alice"))
+    emulator.inject(
+        "POST",
+        rf"/channels/{dm.id}/messages",
+        status=403,
+        times=1,
+        body={"code": 50007, "message": "Cannot send messages to this user"},
+    )
+    clock.set(2026, 6, 10, 6, 0)
+    add_news(store, tmp_path / "news", range(900001, 900002), "lighthouses")
+    clock.set(2026, 6, 10, 7, 0)
+    assert await digest_bot.digest_scheduler.run_due() == 0
+    [info] = digest_bot.digests.alerts(emulator.user("alice").id, clock.now)
+    assert info.paused and "refused the direct message" in (info.paused_reason or "")
+    clock.set(2026, 6, 10, 9, 0)
+    assert await digest_bot.digest_scheduler.run_due() == 0  # paused: no more attempts
+    assert len(emulator.requests_to("POST", rf"/channels/{dm.id}/messages")) == 1
+
+    # The owner's next command (any command) is followed by a private word on why.
+    handle = await emulator.send_slash_command("hansard help", None, user="alice")
+    await handle.wait_for_message()
+    notice = await handle.wait_for_followup(1)
+    assert notice["flags"] & EPHEMERAL and "is paused" in notice["content"] and "direct message" in notice["content"]
+    again = await emulator.send_slash_command("hansard help", None, user="alice")
+    await again.wait_for_message()
+    await asyncio.sleep(0.5)  # time enough for a follow-up to arrive, if one were sent
+    assert again.followups == []
+
+    assert await alert(emulator, "resume", {"alert": 1}) == "Alert #1 will be delivered again."
+    assert await digest_bot.digest_scheduler.run_due() == 1
+    assert len(dms(emulator)) == 1

@@ -8,19 +8,28 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from commands.core import HansardCore
 from commands.digest import DigestCore, SubscribeRequest, latest_period, next_period
 from storage.db import make_engine
-from storage.digests import deliveries
-from storage.models import Subscription
+from storage.digests import SubscriptionRow
 
 UTC = dt.UTC
 
 
-def schedule(frequency: str = "daily", weekday: int | None = None, time: str = "08:00") -> Subscription:
-    return Subscription(
+def delivery_statuses(engine: Engine, subscription_id: int) -> list[str]:
+    """The statuses of a subscription's deliveries, oldest period first."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT status FROM delivery WHERE subscription_id = :id ORDER BY period"), {"id": subscription_id}
+        )
+        return [str(status) for (status,) in rows]
+
+
+def schedule(frequency: str = "daily", weekday: int | None = None, time: str = "08:00") -> SubscriptionRow:
+    return SubscriptionRow(
+        id=1,
         guild_id=1,
         channel_id=2,
         created_by=3,
@@ -28,8 +37,20 @@ def schedule(frequency: str = "daily", weekday: int | None = None, time: str = "
         weekday=weekday,
         time_of_day=time,
         timezone="Europe/London",
+        member_id=None,
+        member_name=None,
+        bill_title=None,
+        keywords=None,
+        house=None,
         filters_key="",
         watermark_id=0,
+        paused=False,
+        paused_reason=None,
+        consecutive_failures=0,
+        retry_at=None,
+        created_at=dt.datetime(2026, 1, 1, tzinfo=UTC),
+        user_id=None,
+        pause_told=False,
     )
 
 
@@ -113,8 +134,8 @@ def test_another_guild_cannot_touch_a_subscription(digest_core: DigestCore) -> N
     assert not digest_core.unsubscribe(guild_id=99, subscription_id=number).ok
     assert not digest_core.resume(guild_id=99, subscription_id=number).ok
     assert digest_core.subscription(number, guild_id=99) is None
-    assert [d.status for d in deliveries(digest_core.engine, number)] == ["empty"]
+    assert delivery_statuses(digest_core.engine, number) == ["empty"]
     assert digest_core.due(dt.datetime(2026, 6, 11, 7, 5, tzinfo=UTC)) == []
 
     assert digest_core.unsubscribe(guild_id=1, subscription_id=number).ok
-    assert deliveries(digest_core.engine, number) == []
+    assert delivery_statuses(digest_core.engine, number) == []

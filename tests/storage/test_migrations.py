@@ -135,3 +135,27 @@ def test_0009_adds_feed_positions_and_the_lock_holders_process_and_downgrade_rem
             )
         )
     assert [hit.contribution.uri for hit in search(own_store, parse_query("tabloid")).hits] == [SAMPLE_URI]
+
+
+def test_0008_adds_personal_alerts_and_downgrade_keeps_the_subscriptions(own_store: Engine) -> None:
+    migrate(own_store)
+    columns = {column["name"] for column in inspect(own_store).get_columns("subscription")}
+    assert {"user_id", "pause_told"} <= columns
+    with own_store.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO subscription (guild_id, channel_id, created_by, frequency, time_of_day, timezone, "
+                "filters_key, watermark_id, paused, consecutive_failures, created_at) VALUES "
+                "(1, 2, 3, 'daily', '08:00', 'Europe/London', 'k', 0, false, 0, CURRENT_TIMESTAMP)"
+            )
+        )
+    with own_store.connect() as conn:
+        assert conn.execute(text("SELECT user_id, pause_told FROM subscription")).one() == (None, False)
+
+    command.downgrade(alembic_config(own_store), "0005")
+    assert not {"user_id", "pause_told"} & {c["name"] for c in inspect(own_store).get_columns("subscription")}
+    with own_store.connect() as conn:
+        assert conn.execute(text("SELECT channel_id FROM subscription")).scalar_one() == 2
+    migrate(own_store)
+    with own_store.connect() as conn:
+        assert conn.execute(text("SELECT channel_id, user_id FROM subscription")).one() == (2, None)

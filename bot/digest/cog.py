@@ -11,9 +11,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.cogs.hansard import bill_choices, member_choices
-from bot.render import CONTENT_LIMIT, render_digest
+from bot.digest.render import choice_name, preview_text, render_digest, reply_text, subscription_list
 from commands.digest import WEEKDAYS, DigestReply, SubscribeRequest, timezone_names
-from commands.text import plain_text, truncate
 
 if TYPE_CHECKING:
     from bot.client import HansardBot
@@ -25,14 +24,6 @@ HouseChoice = Literal["Commons", "Lords"]
 SubscriptionId = app_commands.Range[int, 1, 2**31 - 1]
 
 assert len(WEEKDAYS) == 7
-
-
-def _reply_text(reply: DigestReply) -> str:
-    lines = [reply.message]
-    lines += [f"• {name}" for name in reply.candidates[:10]]
-    if reply.subscription and reply.subscription.next_run:
-        lines.append(f"Next digest: {discord.utils.format_dt(reply.subscription.next_run, 'F')}")
-    return truncate("\n".join(lines), CONTENT_LIMIT)
 
 
 @app_commands.guild_only()
@@ -55,11 +46,11 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Sched
     ) -> list[app_commands.Choice[int]]:
         if interaction.guild_id is None or not interaction.permissions.manage_channels:
             return []
-        now = self.bot.digest_scheduler.clock()
+        now = self.bot.clock()
         infos = await asyncio.to_thread(self.bot.digests.subscriptions, interaction.guild_id, None, now)
         wanted = current.strip().lower().lstrip("#")
         return [
-            app_commands.Choice(name=truncate(plain_text(info.description), 100), value=info.id)
+            app_commands.Choice(name=choice_name(info), value=info.id)
             for info in infos
             if wanted in info.description.lower()
         ][:25]
@@ -115,34 +106,17 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Sched
             keywords=keywords,
             house=house,
         )
-        reply = await asyncio.to_thread(self.bot.digests.subscribe, request, self.bot.digest_scheduler.clock())
-        if reply.ok:
-            await self.bot.digest_scheduler.sync_jobs()
-        await interaction.response.send_message(_reply_text(reply), ephemeral=not reply.ok)
+        reply = await asyncio.to_thread(self.bot.digests.subscribe, request, self.bot.clock())
+        await interaction.response.send_message(reply_text(reply), ephemeral=not reply.ok)
 
     @app_commands.command(name="list", description="This channel's digests and when each runs next")
     async def list_subscriptions(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
-        now = self.bot.digest_scheduler.clock()
+        now = self.bot.clock()
         infos = await asyncio.to_thread(
             self.bot.digests.subscriptions, interaction.guild_id, interaction.channel_id, now
         )
-        if not infos:
-            await interaction.response.send_message(
-                "This channel has no digests. Add one with /digest subscribe.", ephemeral=True
-            )
-            return
-        lines = []
-        for info in infos:
-            state = (
-                f"paused: {info.paused_reason}"
-                if info.paused_reason
-                else f"next {discord.utils.format_dt(info.next_run, 'R')}"
-                if info.next_run
-                else "paused"
-            )
-            lines.append(f"• {info.description} — {state}")
-        await interaction.response.send_message(truncate("\n".join(lines), CONTENT_LIMIT), ephemeral=True)
+        await interaction.response.send_message(subscription_list(infos), ephemeral=True)
 
     @app_commands.command(name="unsubscribe", description="Remove one of this server's digests")
     @app_commands.describe(subscription="The digest to remove")
@@ -159,12 +133,10 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Sched
     async def _change(
         self, interaction: discord.Interaction, change: Callable[[int, int], DigestReply], subscription: int
     ) -> None:
-        """Change one of this guild's subscriptions, then bring the scheduler's jobs in step."""
+        """Change one of this guild's subscriptions (the next tick of the digest clock sees it)."""
         assert interaction.guild_id is not None
         reply = await asyncio.to_thread(change, interaction.guild_id, subscription)
-        if reply.ok:
-            await self.bot.digest_scheduler.sync_jobs()
-        await interaction.response.send_message(reply.message, ephemeral=True)
+        await interaction.response.send_message(reply_text(reply), ephemeral=True)
 
     @app_commands.command(name="preview", description="What the next digest would contain now")
     @app_commands.describe(subscription="The digest to preview")
@@ -182,7 +154,7 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Sched
             )
             return
         await interaction.response.send_message(
-            f"The next digest would hold {content.total_text()} contributions:",
+            preview_text(content),
             embed=render_digest(content),
             ephemeral=True,
         )

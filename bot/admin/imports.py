@@ -5,19 +5,17 @@ searches keep being answered while an import runs."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
+from apscheduler.job import Job
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from commands.admin import ReimportOutcome
-from storage.importer import ImportSummary
-
-if TYPE_CHECKING:
-    from bot.client import HansardBot
+from commands.admin import AdminCore, ImportSummary, ReimportOutcome
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +26,7 @@ ProgressSink = Callable[[ImportSummary], Awaitable[None]]
 
 
 async def run_import(
-    bot: HansardBot,
+    admin: AdminCore,
     source: str,
     requested_by: str,
     on_progress: ProgressSink | None = None,
@@ -48,7 +46,7 @@ async def run_import(
         latest[:] = [summary]
         changed.set()
 
-    task = asyncio.ensure_future(asyncio.to_thread(bot.admin.reimport, source, requested_by, progress))
+    task = asyncio.ensure_future(asyncio.to_thread(admin.reimport, source, requested_by, progress))
     last_sent = 0.0
     while not task.done():
         waiter = asyncio.ensure_future(changed.wait())
@@ -113,11 +111,12 @@ def crontab_trigger(expression: str) -> CronTrigger:
 class ImportScheduler:
     """Cron jobs for the sources that carry a schedule, on the bot's scheduler."""
 
-    def __init__(self, bot: HansardBot) -> None:
-        self.bot = bot
+    def __init__(self, admin: AdminCore) -> None:
+        self.admin = admin
+        self.jobs: dict[str, Job] = {}
 
-    def add_jobs(self) -> None:
-        for name, source in self.bot.settings.import_sources.items():
+    def add_jobs(self, scheduler: AsyncIOScheduler) -> None:
+        for name, source in self.admin.sources.items():
             if not source.schedule:
                 continue
             try:
@@ -125,7 +124,7 @@ class ImportScheduler:
             except ValueError as exc:
                 log.error("import source %s has a bad schedule %r: %s", name, source.schedule, exc)
                 continue
-            self.bot.scheduler.add_job(
+            self.jobs[name] = scheduler.add_job(
                 self.scheduled_import,
                 trigger,
                 args=[name],
@@ -136,14 +135,11 @@ class ImportScheduler:
             )
 
     async def scheduled_import(self, name: str) -> ReimportOutcome:
-        outcome = await run_import(self.bot, name, "schedule")
+        outcome = await run_import(self.admin, name, "schedule")
         if outcome.refused:
             log.info("scheduled import of %s skipped: %s", name, outcome.refused)
         return outcome
 
-    def next_runs(self) -> dict[str, object]:
-        return {
-            job.id.removeprefix("import-"): job.next_run_time
-            for job in self.bot.scheduler.get_jobs()
-            if job.id.startswith("import-")
-        }
+    def next_runs(self) -> dict[str, dt.datetime | None]:
+        """When each scheduled source is imported next (None before the scheduler starts)."""
+        return {name: getattr(job, "next_run_time", None) for name, job in self.jobs.items()}

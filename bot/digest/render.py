@@ -1,0 +1,136 @@
+"""Digest replies as Discord text and embeds, within Discord's limits.
+
+Every stored or typed string (descriptions, debate titles, members, parties) is
+escaped here, through `_escape`, and nowhere else.
+"""
+
+from __future__ import annotations
+
+import discord
+
+from bot.render import (
+    ATTRIBUTION,
+    CONTENT_LIMIT,
+    EMBED_TOTAL,
+    FIELD_NAME_LIMIT,
+    FIELD_VALUE_LIMIT,
+    FOOTER_LIMIT,
+    HANSARD_COLOUR,
+    MAX_FIELDS,
+    TITLE_LIMIT,
+)
+from commands.digest import DigestContent, DigestReply, SubscriptionInfo
+from commands.replies import ResultItem
+from commands.text import safe_text, truncate
+
+# Room kept in a digest embed for the closing "and N more" field.
+MORE_FIELD_ROOM = 300
+
+
+def _escape(text: str) -> str:
+    """Stored or typed text as Discord should show it: literally, pinging no one."""
+    return safe_text(text)
+
+
+def _line(item: ResultItem) -> str:
+    party = f" ({_escape(item.party)})" if item.party else ""
+    who = f"{_escape(item.member) if item.member else 'No member named'}{party}"
+    citation = f"[{item.reference or 'Hansard'}]({item.uri})"
+    return f"• **{who}**: {item.excerpt} {citation}"
+
+
+def render_digest(content: DigestContent, marker: str | None = None) -> discord.Embed:
+    """A digest as one embed: a field per debate, cut to Discord's limits with "and N more".
+
+    ``marker`` (the delivery's, for posted digests) goes in the footer, where a later
+    attempt at the same delivery looks for it.
+    """
+    embed = discord.Embed(
+        title=truncate(_escape(content.title), TITLE_LIMIT),
+        description=f"{content.total_text()} new contributions",
+        colour=HANSARD_COLOUR,
+    )
+    embed.set_footer(text=truncate(f"{marker} · {ATTRIBUTION}" if marker else ATTRIBUTION, FOOTER_LIMIT))
+    shown = 0
+    for section in content.sections:
+        if len(embed.fields) >= MAX_FIELDS - 1:
+            break
+        lines: list[str] = []
+        for item in section.items:
+            line = _line(item)
+            if len("\n".join([*lines, line])) > FIELD_VALUE_LIMIT:
+                break
+            lines.append(line)
+        if not lines:
+            continue
+        name, value = truncate(_escape(section.debate), FIELD_NAME_LIMIT), "\n".join(lines)
+        # Measured before adding: Embed.copy() shares its list of fields with the original.
+        if len(embed) + len(name) + len(value) > EMBED_TOTAL - MORE_FIELD_ROOM:
+            break
+        embed.add_field(name=name, value=value, inline=False)
+        shown += len(lines)
+    more = content.total - shown
+    if more > 0:
+        embed.add_field(
+            name=f"and {more:,}{'+' if content.total_capped else ''} more",
+            value="Use /hansard search to see the rest.",
+            inline=False,
+        )
+    return embed
+
+
+def carries_marker(embed: discord.Embed, marker: str) -> bool:
+    """Whether ``embed`` is the digest that ``render_digest`` made with ``marker``."""
+    return bool(embed.footer.text and embed.footer.text.startswith(f"{marker} · "))
+
+
+def reply_text(reply: DigestReply) -> str:
+    """The answer to /digest subscribe, unsubscribe or resume."""
+    if reply.ok and reply.subscription is not None:
+        done = "Alert set" if reply.subscription.personal else "Subscribed"
+        lines = [f"{done}: {reply.subscription.described(_escape)}."]
+    else:
+        lines = [_escape(reply.message)]
+    lines += [f"• {_escape(name)}" for name in reply.candidates[:10]]
+    if reply.subscription and reply.subscription.next_run:
+        next_one = "Next alert" if reply.subscription.personal else "Next digest"
+        lines.append(f"{next_one}: {discord.utils.format_dt(reply.subscription.next_run, 'F')}")
+    return truncate("\n".join(lines), CONTENT_LIMIT)
+
+
+def _state(info: SubscriptionInfo) -> str:
+    if info.paused:
+        return f"paused: {_escape(info.paused_reason or 'no reason recorded')}"
+    if info.next_run is None:
+        return "after each import"
+    return f"next {discord.utils.format_dt(info.next_run, 'R')}"
+
+
+def subscription_list(infos: list[SubscriptionInfo]) -> str:
+    """/digest list: one line per subscription of the channel."""
+    if not infos:
+        return "This channel has no digests. Add one with /digest subscribe."
+    return truncate("\n".join(f"• {info.described(_escape)} — {_state(info)}" for info in infos), CONTENT_LIMIT)
+
+
+def alert_list(infos: list[SubscriptionInfo]) -> str:
+    """/alert list: one line per alert of the user."""
+    if not infos:
+        return "You have no alerts. Add one with /alert add."
+    return truncate("\n".join(f"• {info.described(_escape)} — {_state(info)}" for info in infos), CONTENT_LIMIT)
+
+
+def pause_notice(infos: list[SubscriptionInfo]) -> str:
+    """Told once, with the user's next command, when their alerts were paused."""
+    lines = [f"Your alert {info.described(_escape)} is paused: {_escape(info.paused_reason or '')}" for info in infos]
+    lines.append("Open your DMs to this bot, then /alert resume.")
+    return truncate("\n".join(lines), CONTENT_LIMIT)
+
+
+def choice_name(info: SubscriptionInfo) -> str:
+    """A subscription in an autocomplete list: plain text (Discord shows choices literally)."""
+    return truncate(info.description, 100)
+
+
+def preview_text(content: DigestContent) -> str:
+    return f"The next digest would hold {content.total_text()} contributions:"
