@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, and_, exists, func, literal_column, or_, select, table, text
+from sqlalchemy import ColumnElement, Engine, and_, case, exists, func, literal_column, or_, select, table, text
 from sqlmodel import Session, col
 from sqlmodel import select as sqlmodel_select
 
@@ -38,6 +38,13 @@ assert RANK_WINDOW > COUNT_CAP
 # A filter that picks no more than this many contributions is applied to the full-text
 # matches as a list of ids (see the module docstring); it is counted up to this bound.
 FEW_ROWS = 20_000
+# Relevance is refined for the best RERANK_TOP matches of the window (the pages people
+# read): a match in the speech's own words ranks above a match only through its debate
+# title, and a one-line interjection ("Will my hon. Friend give way?", "Order.") below a
+# speech that uses the words. Only these rows are looked up, so the cost stays bounded.
+RERANK_TOP = 200
+# A contribution this short (in characters) is an interjection or a procedural line.
+INTERJECTION_CHARS = 100
 # Private-use characters mark matched words in highlighted text: they never occur in Hansard.
 MARK_START = "\ue000"
 MARK_END = "\ue001"
@@ -176,6 +183,11 @@ def search(
             tsquery = pg_tsquery(query)
             where.append(literal_column("contribution.search_vector").op("@@")(tsquery))
             score: ColumnElement[Any] = -func.ts_rank(literal_column("contribution.search_vector"), tsquery)
+            # The rank from the speech's own words (weight A) alone; only the top rows need it.
+            text_score: ColumnElement[Any] | None = None
+            text_score_of_top: ColumnElement[Any] | None = -func.ts_rank(
+                literal_column("'{0,0,0,1}'::float4[]"), literal_column("contribution.search_vector"), tsquery
+            )
             base = select(c.id).select_from(CONTRIBUTION)
             newest_first: Any = c.id.desc()
         else:
@@ -184,11 +196,15 @@ def search(
             # Column weights: words in the speech count more than the (shared) debate title,
             # as the tsvector's weights (text A, title B) do on PostgreSQL.
             score = literal_column("bm25(contribution_fts, 0.5, 1.0)")
+            # The same with the title weighted 0: 0 for a match only through the debate title.
+            text_score = literal_column("bm25(contribution_fts, 0.0, 1.0)")
+            text_score_of_top = None
             base = select(c.id).select_from(_FTS.join(CONTRIBUTION, c.id == literal_column("contribution_fts.rowid")))
             # FTS5 yields matches in rowid order natively: the window needs no sort.
             newest_first = literal_column("contribution_fts.rowid").desc()
     else:
         score = literal_column("0")
+        text_score = text_score_of_top = None
         base = select(c.id).select_from(CONTRIBUTION)
         newest_first = c.id.desc()
 
@@ -200,11 +216,14 @@ def search(
             # One pass over the matches: the window, ranked, with its size. As the window
             # holds more than COUNT_CAP rows when there are that many matches, its size
             # gives the capped total too.
-            window = matching.add_columns(score.label("score")).order_by(newest_first).limit(RANK_WINDOW).cte("ranked")
+            columns = [score.label("score")] + ([text_score.label("text_score")] if text_score is not None else [])
+            window = matching.add_columns(*columns).order_by(newest_first).limit(RANK_WINDOW).cte("ranked")
             size = select(func.count()).select_from(window).scalar_subquery()
+            tiers = _reranked_top(window, text_score_of_top)
             page_query = (
                 select(window.c.id, window.c.score, size)
-                .order_by(window.c.score, window.c.id.desc())
+                .outerjoin(tiers, tiers.c.id == window.c.id)
+                .order_by(func.coalesce(tiers.c.tier, _TIER_BEYOND_TOP), window.c.score, window.c.id.desc())
                 .limit(limit)
                 .offset(offset)
             )
@@ -226,6 +245,32 @@ def search(
         }
     hits = [SearchHit(loaded[i], scores[i], highlights.get(i)) for i in ids if i in loaded]
     return SearchPage(hits=hits, total=min(counted, COUNT_CAP), total_capped=counted > COUNT_CAP)
+
+
+# Tiers of the reranked top (lower first); the rest of the window sits between.
+_TIER_SPEECH = 0
+_TIER_INTERJECTION = 1
+_TIER_BEYOND_TOP = 2
+_TIER_TITLE_ONLY = 3
+
+
+def _reranked_top(window: Any, text_score_of_top: ColumnElement[Any] | None) -> Any:
+    """The best RERANK_TOP rows of the ranked window with their tier (see RERANK_TOP).
+
+    ``text_score_of_top`` computes the rank from the speech's words on the contribution
+    row (PostgreSQL); SQLite brings it in the window as ``text_score``, from FTS5.
+    """
+    c = CONTRIBUTION.c
+    text_only = window.c.text_score if text_score_of_top is None else None
+    top_columns = [window.c.id, window.c.score] + ([text_only] if text_only is not None else [])
+    top = select(*top_columns).order_by(window.c.score, window.c.id.desc()).limit(RERANK_TOP).cte("top")
+    own_words = top.c.text_score if text_score_of_top is None else text_score_of_top
+    tier = case(
+        (own_words == 0, _TIER_TITLE_ONLY),
+        (func.length(c.text) < INTERJECTION_CHARS, _TIER_INTERJECTION),
+        else_=_TIER_SPEECH,
+    )
+    return select(top.c.id, tier.label("tier")).join(CONTRIBUTION, c.id == top.c.id).cte("tiers")
 
 
 def _sqlite_matching(
