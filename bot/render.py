@@ -23,6 +23,7 @@ from commands.replies import (
     MemberProfile,
     ResultItem,
     SearchReply,
+    TallyReply,
 )
 from commands.text import ELLIPSIS, safe_text, truncate
 from storage.store import StoreStats
@@ -51,6 +52,11 @@ class Rendered:
     embeds: list[discord.Embed] = field(default_factory=list)
     links: list[tuple[str, str]] = field(default_factory=list)
     ephemeral: bool = False
+
+
+def _escape(text: str) -> str:
+    """Stored text made literal and mention-safe for Discord (the one place this module escapes)."""
+    return safe_text(text)
 
 
 def _date(day: dt.date | None) -> str:
@@ -124,6 +130,8 @@ def render_search(reply: SearchReply) -> Rendered:
             text += f"\nDid you mean “{reply.suggestion}”?"
         return Rendered(content=truncate(text, CONTENT_LIMIT), ephemeral=True)
     description = f"{reply.total_text()} results for {reply.understood}"
+    if reply.message:  # a note beside the results, e.g. where the data ends
+        description += f"\n{reply.message}"
     if reply.suggestion:
         description += f"\nDid you mean “{reply.suggestion}”?"
     embed = _base_embed("Hansard search", description)
@@ -144,9 +152,10 @@ def render_lookup(reply: LookupReply) -> Rendered:
         return Rendered(content=truncate(text, CONTENT_LIMIT), ephemeral=True)
     if isinstance(profile, MemberProfile):
         span = f"{_date(profile.first_date)} – {_date(profile.last_date)}" if profile.first_date else "no dates"
+        seat = f"\nMember for {_escape(profile.constituency)}" if profile.constituency else ""
         embed = _base_embed(
             profile.member.name,
-            f"{profile.party or 'No party recorded'}, {profile.house or 'house unknown'}\n"
+            f"{profile.party or 'No party recorded'}, {profile.house or 'house unknown'}{seat}\n"
             f"{profile.contributions:,} contributions loaded, {span}",
             profile.house,
         )
@@ -176,6 +185,22 @@ def render_count(reply: CountReply) -> Rendered:
     embed = _base_embed(f"{reply.count:,}", f"Contributions: {reply.understood}")
     _add_results(embed, reply.latest, None)
     return Rendered(embeds=[fit_embed(embed)], links=[(f"Latest {i + 1}", r.uri) for i, r in enumerate(reply.latest)])
+
+
+def render_tally(reply: TallyReply) -> Rendered:
+    """Who spoke most about something, or the days it was debated, with the speeches behind the counts."""
+    if reply.problem is not None:
+        return Rendered(content=truncate(reply.message or "", CONTENT_LIMIT), ephemeral=True)
+    lines = [
+        f"{_escape(p.name)}" + (f" ({_escape(p.party)})" if p.party else "") + f" — {p.count}" for p in reply.people
+    ]
+    lines += [f"{_date(d.date)}: {_escape(d.title)} — {d.count}" for d in reply.days]
+    description = f"{reply.understood}\n" + "\n".join(lines)
+    if reply.message:
+        description += f"\n{reply.message}"
+    embed = _base_embed("Who spoke most" if reply.people else "When it was debated", truncate(description, 3000))
+    _add_results(embed, reply.results, 1)
+    return Rendered(embeds=[fit_embed(embed)], links=[(f"Result {i + 1}", r.uri) for i, r in enumerate(reply.results)])
 
 
 def render_contribution(reply: ContributionReply, page: int) -> Rendered:

@@ -17,9 +17,10 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 from sqlalchemy import Engine, select
 from storage.models import CONTRIBUTION_TABLE, Contribution
+from storage.people import sessions as stored_sessions
 from storage.query import ParsedQuery, parse_query
 from storage.records import HOUSE_OF_COMMONS, HOUSE_OF_LORDS
-from storage.reference_data import bundled_data_dir, load_bill_informal_names, load_member_aliases
+from storage.reference_data import MemberDirectory, bundled_data_dir, load_bill_informal_names, load_member_aliases
 from storage.search import SearchFilters, SortOrder, count_contributions, search
 from storage.store import (
     MemberRow,
@@ -34,7 +35,8 @@ from storage.store import (
 
 from commands.citations import formal_reference
 from commands.dates import DateError, parse_date_range
-from commands.names import MatchResult, NameEntry, NameIndex, NameMatch, member_aliases_for
+from commands.names import MatchResult, NameEntry, NameIndex, NameMatch, member_aliases_for, normalise_member_name
+from commands.people import People
 from commands.replies import (
     BillSummary,
     Candidate,
@@ -110,6 +112,11 @@ class HansardCore:
         self._vocabulary: Counter[str] = Counter()
         self._refreshed_after_run: int | None = None
         self._vocabulary_words: list[str] = []
+        members_file = self.data_dir / "members_flat.csv"
+        self._member_records = MemberDirectory.from_csv(members_file).all() if members_file.is_file() else []
+        self.people = People(engine, [])
+        self._member_by_exact_name: dict[str, NameEntry] = {}
+        self._sessions: list[str] = []
         self.refresh()
 
     # --- indexes ---------------------------------------------------------------------------
@@ -120,7 +127,8 @@ class HansardCore:
         The new objects replace the old ones in single assignments, so a search
         running in another thread sees either the old or the new index, whole.
         """
-        members = {row.id: row for row in member_rows(self.engine)}
+        rows = member_rows(self.engine)
+        members = {row.id: row for row in rows}
         member_entries = [
             NameEntry(
                 key=row.id,
@@ -131,9 +139,11 @@ class HansardCore:
             for row in members.values()
         ]
         alias_file = self.data_dir / "member_aliases.csv"
-        if alias_file.is_file():
-            # Office titles, nicknames and misspelt surnames (the store has no seat dates for the rest).
-            member_entries = member_aliases_for(member_entries, load_member_aliases(alias_file))
+        aliases = load_member_aliases(alias_file) if alias_file.is_file() else []
+        # Office titles, nicknames and misspelt surnames (the store has no seat dates for the rest).
+        member_entries = member_aliases_for(member_entries, aliases)
+        people = People(self.engine, rows, self._member_records, aliases)
+        member_entries = people.with_other_names(member_entries)
         informal: dict[str, list[str]] = {}
         informal_file = self.data_dir / "bill_informal_names.csv"
         if informal_file.is_file():
@@ -160,6 +170,9 @@ class HansardCore:
         latest_run = latest_import_run(self.engine)
         vocabulary = self._load_vocabulary()
         self._member_rows = members
+        self.people = people
+        self._sessions = stored_sessions(self.engine)
+        self._member_by_exact_name = _unique_names(member_entries)
         self._member_by_key = {str(entry.key): entry for entry in member_entries}
         self._bill_by_key = {str(entry.key): entry for entry in bill_entries}
         self.members = NameIndex.for_members(member_entries)
@@ -195,6 +208,9 @@ class HansardCore:
             entry = by_key.get(text[len(CHOICE_PREFIX) :])
             if entry is not None:
                 return _Resolved(Candidate(entry.key, entry.name, entry.detail))
+        exact = self._member_by_exact_name.get(normalise_member_name(text)) if index is self.members else None
+        if exact is not None:  # "Mr. Speaker" is the Speaker, though "Mr. Deputy Speaker" is close
+            return _Resolved(Candidate(exact.key, exact.name, exact.detail))
         result: MatchResult = index.match(text)
         if result.best is not None:
             return _Resolved(_candidate(result.best))
@@ -214,6 +230,13 @@ class HansardCore:
 
     def resolve_bill(self, text: str) -> _Resolved:
         return self._resolve(self.bills, text, "bill")
+
+    def member_entry(self, member_id: int) -> NameEntry | None:
+        return self._member_by_key.get(str(member_id))
+
+    def search_filters(self, request: SearchRequest) -> SearchFilters:
+        """The filters a (valid) request's options make, for questions that count rather than list."""
+        return self._filters(request, parse_query(request.query or ""))[0]
 
     def bill_debate_ids(self, title: str) -> tuple[int, ...]:
         return self._bill_debates.get(title, ())
@@ -359,16 +382,41 @@ class HansardCore:
                     understood=understood, problem=Problem.BAD_INPUT, message="The “from” date is after the “to” date."
                 )
             )
+        party = session = None
+        if request.party and request.party.strip():
+            party = self.people.parties.resolve(request.party)
+            if party is None:
+                message = self.people.parties.unknown(safe_text(truncate(request.party.strip(), 80)))
+                return problem(SearchReply(understood=understood, problem=Problem.BAD_INPUT, message=message))
+        if request.session and request.session.strip():
+            session = self._session_named(request.session)
+            if session is None:
+                shown = safe_text(truncate(request.session.strip(), 80))
+                message = (
+                    f"No session called “{shown}”; sessions in the data are {', '.join(self._sessions) or 'none yet'}."
+                )
+                return problem(SearchReply(understood=understood, problem=Problem.BAD_INPUT, message=message))
         filters = SearchFilters(
             member_ids=member_ids,
             debate_ids=debate_ids,
-            party=request.party.strip() if request.party else None,
+            party=party,
             house=house,
-            session=request.session.strip() if request.session else None,
+            session=session,
             date_from=date_from.start if date_from else None,
             date_to=date_to.end if date_to else None,
         )
         return filters, member, bill, None
+
+    def _session_named(self, text: str) -> str | None:
+        """A session as typed ("2009-10", "2009/10", "2009-2010") among those in the data."""
+        digits = re.findall(r"\d+", text)
+        if len(digits) == 2 and len(digits[0]) == 4:
+            typed = f"{digits[0]}-{digits[1][-2:]}"
+            return typed if typed in self._sessions else None
+        return None
+
+    def autocomplete_parties(self, text: str, limit: int = 25) -> list[str]:
+        return self.people.parties.matching(text, limit)
 
     def _problem_reply(self, understood: str, resolved: _Resolved) -> SearchReply:
         return SearchReply(
@@ -435,6 +483,7 @@ class HansardCore:
             top_debates=[CountItem(safe_text(t), n) for t, is_bill, n in summary.top_debates if not is_bill][:5],
             top_bills=[CountItem(safe_text(t), n) for t, is_bill, n in summary.top_debates if is_bill][:5],
             latest=self.latest(SearchFilters(member_ids=(member_id,))),
+            constituency=self.people.constituency(member_id, summary.last_date),
         )
         return LookupReply(understood=f"member {member.name}", profile=profile)
 
@@ -472,6 +521,14 @@ class HansardCore:
 
     def about(self) -> StoreStats:
         return store_stats(self.engine)
+
+
+def _unique_names(entries: Sequence[NameEntry]) -> dict[str, NameEntry]:
+    """Entries by their whole display name, where no other entry has that name."""
+    by_name: dict[str, list[NameEntry]] = {}
+    for entry in entries:
+        by_name.setdefault(normalise_member_name(entry.name), []).append(entry)
+    return {name: found[0] for name, found in by_name.items() if len(found) == 1 and name}
 
 
 def paginate(paragraphs: Sequence[str], limit: int) -> list[str]:

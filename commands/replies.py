@@ -126,12 +126,15 @@ class MemberProfile:
     top_debates: list[CountItem]
     top_bills: list[CountItem]
     latest: list[ResultItem]
+    # The seat held at the Member's latest contribution (Commons), from the reference data.
+    constituency: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "member": self.member.to_json(),
             "party": self.party,
             "house": self.house,
+            "constituency": self.constituency,
             "contributions": self.contributions,
             "first_date": self.first_date.isoformat() if self.first_date else None,
             "last_date": self.last_date.isoformat() if self.last_date else None,
@@ -216,4 +219,47 @@ class ContributionReply:
             "pages": self.pages,
             "problem": self.problem.value if self.problem else None,
             "message": self.message,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PersonCount:
+    """A Member and how many of their contributions use the words."""
+
+    key: int | str
+    name: str
+    party: str | None
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class DebateDayCount:
+    """A sitting day, a debate on it, and how many contributions there use the words."""
+
+    date: dt.date | None
+    title: str
+    count: int
+
+
+@dataclass(slots=True)
+class TallyReply:
+    """Who spoke most about something, or when it was debated: counts, and the speeches behind them."""
+
+    understood: str
+    people: list[PersonCount] = field(default_factory=list)
+    days: list[DebateDayCount] = field(default_factory=list)
+    results: list[ResultItem] = field(default_factory=list)
+    problem: Problem | None = None
+    message: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "understood": self.understood,
+            "people": [{"name": p.name, "party": p.party, "count": p.count} for p in self.people],
+            "debates": [
+                {"date": d.date.isoformat() if d.date else None, "title": d.title, "count": d.count} for d in self.days
+            ],
+            "problem": self.problem.value if self.problem else None,
+            "message": self.message,
+            "results": [r.to_json() for r in self.results],
         }
