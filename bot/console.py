@@ -30,7 +30,12 @@ def _item(item: ResultItem, number: int | None, bold: tuple[str, str]) -> list[s
     lead = f"{number}. " if number is not None else ""
     lines = [f"{lead}{who}{party}, {item.house or 'Parliament'}, {date}: {plain_text(item.title)}"]
     lines.append("   " + plain_text(item.excerpt, bold))
-    lines.append(f"   {item.reference + ' — ' if item.reference else ''}{item.uri}")
+    lines.append(f"   {item.reference + ' — ' if item.reference else ''}{item.official_url or item.uri}")
+    if item.official_url:
+        lines.append(f"   TheyWorkForYou: {item.uri}")
+    for paired in item.paired:
+        who = f" ({plain_text(paired.member)})" if paired.member else ""
+        lines.append(f"   {paired.kind.capitalize()}{who}: {plain_text(paired.excerpt)}")
     return lines
 
 

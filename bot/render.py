@@ -38,6 +38,8 @@ FIELD_VALUE_LIMIT = 1024
 FOOTER_LIMIT = 2048
 MAX_FIELDS = 25
 BUTTON_LABEL_LIMIT = 80
+# Room in a result's field for the question a written answer answers (or the reverse).
+PAIRED_CHARS = 300
 
 HANSARD_COLOUR = discord.Colour.from_rgb(0, 110, 70)
 LORDS_COLOUR = discord.Colour.from_rgb(160, 30, 50)
@@ -87,16 +89,33 @@ def _who(item: ResultItem) -> str:
 
 
 def _citation(item: ResultItem) -> str:
+    """The reference linked to the official record, and TheyWorkForYou's page as a second link."""
     label = item.reference or "Hansard"
-    return f"[{label}]({item.uri})"
+    if item.official_url is None:
+        return f"[{label}]({_link(item.uri)})"
+    return f"[{label}]({_link(item.official_url)}) · [TheyWorkForYou]({_link(item.uri)})"
+
+
+def _link(url: str) -> str:
+    """A URL safe inside Markdown's (...): brackets and spaces percent-encoded."""
+    return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
 
 
 def result_field(number: int | None, item: ResultItem) -> tuple[str, str]:
     lead = f"{number}. " if number is not None else ""
     name = truncate(f"{lead}{_who(item)} · {_date(item.date)} · {item.title}", FIELD_NAME_LIMIT)
     citation = _citation(item)
-    body = truncate(item.excerpt or ELLIPSIS, FIELD_VALUE_LIMIT - len(citation) - 1)
-    return name, f"{body}\n{citation}"
+    paired = _paired(item, PAIRED_CHARS)
+    body = truncate(item.excerpt or ELLIPSIS, FIELD_VALUE_LIMIT - len(citation) - len(paired) - 2)
+    return name, f"{body}\n{paired + chr(10) if paired else ''}{citation}"
+
+
+def _paired(item: ResultItem, limit: int) -> str:
+    """The other half of a written question and answer, in a line or two ("" for other contributions)."""
+    lines = [
+        f"**{p.kind.capitalize()}**" + (f" ({p.member})" if p.member else "") + f": {p.excerpt}" for p in item.paired
+    ]
+    return truncate(" ".join(lines), limit) if lines else ""
 
 
 def _base_embed(title: str, description: str | None = None, house: str | None = None) -> discord.Embed:
@@ -209,12 +228,19 @@ def render_contribution(reply: ContributionReply, page: int) -> Rendered:
         return Rendered(content=reply.message, ephemeral=True)
     page = max(0, min(page, len(reply.pages) - 1))
     embed = _base_embed(item.title, reply.pages[page], item.house)
-    embed.url = item.uri
+    embed.url = item.official_url or item.uri
     embed.add_field(name="Member", value=truncate(_who(item), FIELD_VALUE_LIMIT), inline=True)
     embed.add_field(name="Date", value=_date(item.date), inline=True)
     embed.add_field(name="Reference", value=_citation(item), inline=False)
+    for paired in item.paired:
+        embed.add_field(
+            name=truncate(f"{paired.kind.capitalize()} ({paired.member or 'no member'})", FIELD_NAME_LIMIT),
+            value=truncate(f"{paired.excerpt}\n{paired.reference or ''}", FIELD_VALUE_LIMIT),
+            inline=False,
+        )
     embed.set_footer(text=truncate(f"Page {page + 1} of {len(reply.pages)} · {ATTRIBUTION}", FOOTER_LIMIT))
-    return Rendered(embeds=[fit_embed(embed)], links=[("Open in Hansard", item.uri)])
+    links = [("Official Hansard", item.official_url), ("TheyWorkForYou", item.uri)] if item.official_url else []
+    return Rendered(embeds=[fit_embed(embed)], links=links or [("Open in Hansard", item.uri)])
 
 
 def render_about(stats: StoreStats) -> Rendered:

@@ -32,8 +32,9 @@ from storage.store import (
     member_rows,
     store_stats,
 )
+from storage.written import written_counterparts
 
-from commands.citations import formal_reference
+from commands.citations import formal_reference, official_url
 from commands.dates import DateError, parse_date_range
 from commands.names import MatchResult, NameEntry, NameIndex, NameMatch, member_aliases_for, normalise_member_name
 from commands.people import People
@@ -44,6 +45,7 @@ from commands.replies import (
     CountItem,
     LookupReply,
     MemberProfile,
+    PairedText,
     Problem,
     ResultItem,
     SearchReply,
@@ -51,6 +53,8 @@ from commands.replies import (
 from commands.text import excerpt, safe_text, truncate
 
 MAX_PAGE_SIZE = 10
+# The other half of a written question and answer is quoted this long beside it.
+PAIRED_EXCERPT_CHARS = 300
 # Words from this many of the newest contributions make the "did you mean" vocabulary.
 VOCABULARY_ROWS = 20_000
 # One page of a whole speech: an embed description holds 4096 characters.
@@ -269,6 +273,17 @@ class HansardCore:
             reference=formal_reference(row.house, row.sitting_date, row.references),
             excerpt=excerpt(row.text, highlighted, excerpt_length or self.excerpt_length),
             score=round(score, 4) if score is not None else None,
+            official_url=official_url(row.extra),
+            paired=tuple(
+                PairedText(
+                    kind="question" if other.contribution_type == "Written question" else "answer",
+                    member=safe_text(other.member_name) if other.member_name else None,
+                    excerpt=excerpt(other.text, None, PAIRED_EXCERPT_CHARS),
+                    uri=other.uri,
+                    reference=formal_reference(other.house, other.sitting_date, other.references),
+                )
+                for other in written_counterparts(self.engine, row)
+            ),
         )
 
     def suggest(self, query: ParsedQuery) -> str | None:

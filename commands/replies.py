@@ -38,6 +38,26 @@ class Candidate:
 
 
 @dataclass(frozen=True, slots=True)
+class PairedText:
+    """The other half of a written question and answer, shown beside it."""
+
+    kind: str  # "question" or "answer"
+    member: str | None
+    excerpt: str
+    uri: str
+    reference: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "member": self.member,
+            "excerpt": self.excerpt,
+            "uri": self.uri,
+            "reference": self.reference,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class ResultItem:
     """One contribution in a list of results."""
 
@@ -52,10 +72,15 @@ class ResultItem:
     reference: str | None
     excerpt: str
     score: float | None = None
+    # The official Hansard page (publications.parliament.uk) beside ``uri`` (TheyWorkForYou's), when known.
+    official_url: str | None = None
+    # For a written answer, the questions it answers; for a written question, its answer.
+    paired: tuple[PairedText, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
             "uri": self.uri,
+            "official_url": self.official_url,
             "member": self.member,
             "party": self.party,
             "house": self.house,
@@ -65,6 +90,7 @@ class ResultItem:
             "reference": self.reference,
             "excerpt": self.excerpt,
             "score": self.score,
+            "paired": [p.to_json() for p in self.paired],
         }
 
 

@@ -17,6 +17,7 @@ network.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -28,7 +29,7 @@ from pyexpat import ErrorString
 from storage.records import HOUSE_OF_COMMONS, ParsedContribution, ParseError, Reference
 from storage.reference_data import BillTitles, MemberDirectory
 
-__all__ = ["bill_in_heading", "is_bill_subsection", "looks_like_twfy", "parse_twfy_file"]
+__all__ = ["bill_in_heading", "is_bill_subsection", "looks_like_twfy", "parse_twfy_file", "twfy_uri"]
 
 TWFY_BASE_URL = "https://www.theyworkforyou.com"
 
@@ -82,6 +83,15 @@ _SNIFF_RE = re.compile(rb"<(?:!DOCTYPE\s+)?publicwhip[\s>\[]")
 _BREAKING_TAGS = frozenset({"br", "td", "th", "tr", "li"})
 
 
+def twfy_uri(raw_id: str) -> str | None:
+    """The TheyWorkForYou address of a publicwhip id ("uk.org.publicwhip/wrans/2010-02-10a.1.q0"), or None."""
+    match = _ID_RE.match(raw_id)
+    series = _SERIES.get(match.group(1)) if match else None
+    if match is None or series is None:
+        return None
+    return f"{TWFY_BASE_URL}/{series.twfy_path}/?id={match.group(2)}"
+
+
 def looks_like_twfy(head: bytes) -> bool:
     """Cheap sniff of a file's first few KB: is it publicwhip XML?
 
@@ -126,11 +136,11 @@ def parse_twfy_file(
                 continue  # inside a top-level element (or the root closing): wait for its end
             next_column = _COLNUM_RE.match(elem.get("colnum", ""))
             if pending is not None and next_column is not None:
-                # The next element's column says where this contribution stopped:
-                # on that column or the one before (the source cannot say which).
-                # The record has not been handed out yet, so filling in extra is safe.
+                # The next element's column says where this contribution stopped: it is
+                # cited up to that column ("c536-45"), as Hansard cites a speech that runs
+                # on to where the next item starts. The record has not been handed out yet.
                 pending.extra["next_colnum"] = next_column.group(1)
-                yield pending
+                yield _ending_at(pending, int(next_column.group(1)))
                 pending = None
             record = state.handle(elem)
             if record is not None:
@@ -143,6 +153,14 @@ def parse_twfy_file(
         raise ParseError(source, line, f"malformed XML: {ErrorString(err.code)} (column {column})") from err
     if pending is not None:
         yield pending
+
+
+def _ending_at(record: ParsedContribution, next_column: int) -> ParsedContribution:
+    """The record with its reference's end column set, when the next item starts on a later column."""
+    reference = record.references[0]
+    if next_column <= reference.start_column:
+        return record
+    return dataclasses.replace(record, references=(dataclasses.replace(reference, end_column=next_column),))
 
 
 class _State:
@@ -252,7 +270,7 @@ class _State:
             self.open_questions = []
 
         return ParsedContribution(
-            uri=f"{TWFY_BASE_URL}/{series.twfy_path}/?id={short_id}",
+            uri=f"{TWFY_BASE_URL}/{series.twfy_path}/?id={short_id}",  # as twfy_uri(raw_id)
             contribution_id=None,
             title=self.minor or self.major or "",
             member=member,

@@ -185,7 +185,12 @@ def test_spot_checks(parsed: dict[str, tuple[str, ParsedContribution]], jsonl: J
     assert rec.party == row["party"] and rec.party is not None
     assert rec.sitting_date == dt.date.fromisoformat(row["date"])
     assert rec.references[0].raw == row["reference_without_volume"]
-    assert rec.references[0].volume is None and rec.references[0].end_column is None
+    assert rec.references[0].volume is None
+    # The reference runs to the column where the next item starts, when that is a later one.
+    next_column = int(row["next_colnum"]) if row["next_colnum"] else None
+    started = rec.references[0].start_column
+    expected_end = next_column if next_column is not None and next_column > started else None
+    assert rec.references[0].end_column == expected_end
     assert rec.paragraphs[0] == row["paragraphs"][0]
     assert rec.text.startswith(row["paragraphs"][0])
     assert rec.house == "House of Commons"
