@@ -37,7 +37,7 @@ from storage.written import written_counterparts
 from commands.citations import formal_reference, official_url
 from commands.dates import DateError, parse_date_range
 from commands.names import MatchResult, NameEntry, NameIndex, NameMatch, member_aliases_for, normalise_member_name
-from commands.people import People
+from commands.people import People, find_office
 from commands.replies import (
     BillSummary,
     Candidate,
@@ -230,6 +230,13 @@ class HansardCore:
         return _Resolved(problem=problem, message=f"No {kind} in the loaded Hansard matches “{shown}”.")
 
     def resolve_member(self, text: str) -> _Resolved:
+        office = find_office(" ".join(text.split()))
+        if office is not None and office[1] == (0, len(" ".join(text.split()))):
+            # "the Prime Minister" as a whole option: whoever held it as the data ends.
+            holder = self.people.office_holder(office[0], None, None)
+            entry = self.member_entry(holder.member_id) if holder else None
+            if entry is not None:
+                return _Resolved(Candidate(entry.key, entry.name, entry.detail))
         return self._resolve(self.members, text, "member")
 
     def resolve_bill(self, text: str) -> _Resolved:

@@ -151,3 +151,10 @@ def test_party_autocomplete(core: HansardCore) -> None:
     assert core.autocomplete_parties("lib") == ["Liberal Democrat"]
     assert core.autocomplete_parties("LD") == ["Liberal Democrat"]
     assert len(core.autocomplete_parties("")) <= 25 and "Labour" in core.autocomplete_parties("")
+
+
+def test_an_office_as_a_member_option(core: HansardCore) -> None:
+    holders = _announced_as("The Prime Minister")
+    reply = core.search(SearchRequest(query="afghanistan", member="the prime minister"))
+    assert reply.member is not None and {reply.member.name} == holders
+    assert reply.results and {r.member for r in reply.results} == holders
