@@ -268,6 +268,7 @@ _TIER_SPEECH = 0
 _TIER_INTERJECTION = 1
 _TIER_BEYOND_TOP = 2
 _TIER_TITLE_ONLY = 3
+_TIER_TITLE_ONLY_INTERJECTION = 4
 
 
 def _reranked_top(window: Any, text_score_of_top: ColumnElement[Any] | None) -> Any:
@@ -281,9 +282,11 @@ def _reranked_top(window: Any, text_score_of_top: ColumnElement[Any] | None) -> 
     top_columns = [window.c.id, window.c.score] + ([text_only] if text_only is not None else [])
     top = select(*top_columns).order_by(window.c.score, window.c.id.desc()).limit(RERANK_TOP).cte("top")
     own_words = top.c.text_score if text_score_of_top is None else text_score_of_top
+    short = func.length(c.text) < INTERJECTION_CHARS
     tier = case(
+        (and_(own_words == 0, short), _TIER_TITLE_ONLY_INTERJECTION),
         (own_words == 0, _TIER_TITLE_ONLY),
-        (func.length(c.text) < INTERJECTION_CHARS, _TIER_INTERJECTION),
+        (short, _TIER_INTERJECTION),
         else_=_TIER_SPEECH,
     )
     return select(top.c.id, tier.label("tier")).join(CONTRIBUTION, c.id == top.c.id).cte("tiers")

@@ -29,11 +29,10 @@ QUERIES = [
 
 
 def _tier(hit: SearchHit) -> int:
-    """0: a speech using the words, 1: an interjection using them, 2: a match only through the title."""
+    """0: a speech using the words, 1: an interjection using them, 2 and 3: the same matching only through the title."""
     own_words = hit.highlighted is not None and MARK_START in hit.highlighted
-    if not own_words:
-        return 2
-    return 1 if len(hit.contribution.text) < INTERJECTION_CHARS else 0
+    short = len(hit.contribution.text) < INTERJECTION_CHARS
+    return (0 if own_words else 2) + (1 if short else 0)
 
 
 @pytest.mark.parametrize("query", QUERIES)
