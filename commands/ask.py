@@ -53,7 +53,7 @@ _FILLER = re.compile(
     r"say|said|says|saying|speak|spoke|spoken|speaks|speaking|talk|talks|talked|talking|mention|mentions|"
     r"mentioned|mentioning|raise|raised|refer|referred|discuss|discusses|"
     r"about|on|regarding|concerning|of|in|from|by|to|for|latest|recent|recently|newest|last|most|ever|"
-    r"anyone|anybody|someone|somebody|people|politicians|ministers|"
+    r"anyone|anybody|someone|somebody|people|politicians|ministers|parliament|"
     r"debated|debate|discussed|anything|something|me|tell|show|find|any|mp|mps|member|members|lord|"
     r"speeches|contributions|contribution|speech|bill|act)\b",
     re.I,
@@ -115,12 +115,16 @@ def understand(core: HansardCore, question: str, today: dt.date | None = None) -
             holder = core.people.seat_holder(seat[0], start, end)
         span = office[1] if office else seat[1] if seat else None
         text = _remove(text, span)
-        entry = core.member_entry(holder.member_id) if holder else None
+        entry = core.member_entry(holder.member_id) if holder and holder.member_id is not None else None
+        when = _describe_dates(dates) if dates else "as the loaded Hansard ends"
         if holder is not None and entry is not None:
             member, member_as = NameMatch(entry, 100.0, entry.name), holder.because
+        elif holder is not None and holder.name is not None:
+            unresolved = (
+                f"{safe_text(holder.name)} was {safe_text(holder.because)} {when}, but nothing by them is loaded."
+            )
         else:
             what = office[0].name if office else f"the Member for {seat[0] if seat else ''}"
-            when = f"in {dates.describe()}" if dates else "in the loaded Hansard"
             unresolved = f"I could not find who was {safe_text(truncate(what, 80))} {when}."
     bill = core.bills.find_in_text(text) if re.search(r"\b(?:bill|act)\b", text, re.I) else None
     if bill is not None:
@@ -185,11 +189,10 @@ def ask(core: HansardCore, question: str, today: dt.date | None = None) -> AskRe
     except DateError as exc:
         shown = safe_text(truncate(" ".join(question.split()), 80))
         return SearchReply(understood=f"“{shown}”", problem=Problem.BAD_INPUT, message=str(exc))
-    if u.unresolved is not None:
-        return SearchReply(
-            understood=_describe("contributions", u), problem=Problem.UNKNOWN_MEMBER, message=u.unresolved
-        )
     note = _data_note(core, u.dates)
+    if u.unresolved is not None:
+        message = f"{u.unresolved} {note}" if note else u.unresolved
+        return SearchReply(understood=_describe("contributions", u), problem=Problem.UNKNOWN_MEMBER, message=message)
     member_key = f"#{u.member.entry.key}" if u.member else None
     bill_key = f"#{u.bill.entry.key}" if u.bill else None
 

@@ -234,7 +234,7 @@ class HansardCore:
         if office is not None and office[1] == (0, len(" ".join(text.split()))):
             # "the Prime Minister" as a whole option: whoever held it as the data ends.
             holder = self.people.office_holder(office[0], None, None)
-            entry = self.member_entry(holder.member_id) if holder else None
+            entry = self.member_entry(holder.member_id) if holder and holder.member_id is not None else None
             if entry is not None:
                 return _Resolved(Candidate(entry.key, entry.name, entry.detail))
         return self._resolve(self.members, text, "member")

@@ -141,6 +141,7 @@ _PARTY_ALIASES = {
     "ldem": "liberal democrat",
     "liberal democrats": "liberal democrat",
     "lab": "labour",
+    "lab party": "labour",
     "labour party": "labour",
     "con": "conservative",
     "cons": "conservative",
@@ -178,6 +179,8 @@ class Parties:
         if not key:
             return None
         key = _PARTY_ALIASES.get(key, key)
+        if key not in self._by_key and key.endswith(" party"):
+            key = _PARTY_ALIASES.get(key.removesuffix(" party"), key.removesuffix(" party"))  # "Conservative Party"
         if key in self._by_key:
             return self._by_key[key]
         starting = [name for k, name in self._by_key.items() if k.startswith(key)]
@@ -196,10 +199,14 @@ class Parties:
 
 @dataclass(frozen=True, slots=True)
 class Holder:
-    """Who a question means: the Member's row id, and how the reply says why ("the Prime Minister")."""
+    """Who a question means: the Member's row id, and how the reply says why ("the Prime Minister").
 
-    member_id: int
+    ``member_id`` is None for a holder the reference data knows who has nothing in the store.
+    """
+
+    member_id: int | None
     because: str
+    name: str | None = None
 
 
 @dataclass
@@ -310,7 +317,7 @@ class People:
             rows = self._by_person.get(record.person_ref, [])
             if rows:
                 return Holder(rows[0].id, because)
-        return None
+        return Holder(None, because, records[-1].display_name) if records else None
 
 
 def _covers(record: MemberRecord, start: dt.date, end: dt.date) -> bool:

@@ -118,3 +118,9 @@ def test_ask_accepts_an_exclusion_as_search_does(bundled_sqlite: Engine, tmp_pat
         assert "Exclusions (-word) need at least one word" in result.output
     result = CliRunner().invoke(cli, ["--database-url", url, "ask", "serious", "case", "-tabloid"])
     assert result.exit_code == 0 and "No such option" not in result.output
+
+
+def test_when_did_parliament_debate(core: HansardCore) -> None:
+    reply = ask(core, "when did parliament debate yarl's wood")
+    assert isinstance(reply, TallyReply) and reply.days
+    assert "parliament" not in reply.understood.lower()

@@ -158,3 +158,26 @@ def test_an_office_as_a_member_option(core: HansardCore) -> None:
     reply = core.search(SearchRequest(query="afghanistan", member="the prime minister"))
     assert reply.member is not None and {reply.member.name} == holders
     assert reply.results and {r.member for r in reply.results} == holders
+
+
+def test_a_seat_holder_with_nothing_loaded_is_named(core: HansardCore, directory: MemberDirectory) -> None:
+    day = dt.date(2010, 2, 10)
+    loaded = {row.person_ref for row in core.people.rows}
+    silent = next(
+        r
+        for r in directory.all()
+        if r.house == "House of Commons"
+        and r.constituency
+        and r.person_ref not in loaded
+        and r.from_date is not None
+        and r.from_date <= day
+        and (r.to_date is None or r.to_date >= day)
+    )
+    reply = ask(core, f"what did the member for {silent.constituency} say")
+    assert isinstance(reply, SearchReply) and reply.problem is Problem.UNKNOWN_MEMBER and not reply.results
+    assert reply.message is not None and reply.message.startswith(f"{silent.display_name} was the Member for")
+
+
+def test_a_party_named_with_party(core: HansardCore) -> None:
+    reply = core.search(SearchRequest(query="government", party="Conservative Party"))
+    assert reply.problem is None and reply.results and {r.party for r in reply.results} == {"Conservative"}
