@@ -99,6 +99,12 @@ _SEAT_RE = re.compile(
 )
 
 
+# "the member for say": the words that end a seat or department are not one themselves.
+_NOT_A_PLACE = re.compile(
+    r"(?:say|said|says|speak|spoke|talk|talked|mention|mentioned|about|on|in|during|ever)", re.IGNORECASE
+)
+
+
 def find_office(text: str) -> tuple[Office, tuple[int, int]] | None:
     """The office a question names ("what did the home secretary say"), and where."""
     match = _OFFICE_RE.search(text)
@@ -108,6 +114,8 @@ def find_office(text: str) -> tuple[Office, tuple[int, int]] | None:
         department = _DEPARTMENTS[" ".join(match.group("dept").lower().split())]
         office = Office(f"the {match.group('dept').title()} Secretary", (f"The Secretary of State for {department}",))
     elif match.group("sos"):
+        if _NOT_A_PLACE.fullmatch(match.group("sos").strip()):
+            return None
         department = " ".join(w if w in {"and", "the", "of", "for"} else w.capitalize() for w in match["sos"].split())
         office = Office(f"the Secretary of State for {department}", (f"The Secretary of State for {department}",))
     else:
@@ -119,7 +127,7 @@ def find_office(text: str) -> tuple[Office, tuple[int, int]] | None:
 def find_seat(text: str) -> tuple[str, tuple[int, int]] | None:
     """The constituency in "the member for Bedford", and where the phrase stands."""
     match = _SEAT_RE.search(text)
-    if match is None:
+    if match is None or _NOT_A_PLACE.fullmatch(match.group("seat").strip(" ,.")):
         return None
     return match.group("seat").strip(" ,."), match.span()
 

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from commands.ask import ask
 from commands.core import HansardCore, SearchRequest
-from commands.people import find_office
+from commands.people import find_office, find_seat
 from commands.replies import LookupReply, MemberProfile, Problem, SearchReply
 from storage.reference_data import MemberDirectory, bundled_data_dir
 
@@ -181,3 +181,8 @@ def test_a_seat_holder_with_nothing_loaded_is_named(core: HansardCore, directory
 def test_a_party_named_with_party(core: HansardCore) -> None:
     reply = core.search(SearchRequest(query="government", party="Conservative Party"))
     assert reply.problem is None and reply.results and {r.party for r in reply.results} == {"Conservative"}
+
+
+@pytest.mark.parametrize("question", ["what did the member for say", "what did the secretary of state for say"])
+def test_an_office_or_seat_without_a_name_is_not_guessed(question: str) -> None:
+    assert find_office(question) is None and find_seat(question) is None
