@@ -6,6 +6,8 @@ import datetime as dt
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine
 
 from bot.cli import main as cli
@@ -124,3 +126,38 @@ def test_when_did_parliament_debate(core: HansardCore) -> None:
     reply = ask(core, "when did parliament debate yarl's wood")
     assert isinstance(reply, TallyReply) and reply.days
     assert "parliament" not in reply.understood.lower()
+
+
+SHAPES = [
+    "what did the {w} say",
+    "what did the member for {w} say about {w}",
+    "who spoke most about {w}",
+    "when was {w} debated",
+    "what did the secretary of state for {w} say on {d} {w}",
+    "did anyone mention {w} {w} last {w}",
+    "what did {w} say in {w} {d}",
+]
+
+
+@given(
+    shape=st.sampled_from(SHAPES),
+    words=st.lists(st.text(min_size=0, max_size=12), min_size=4, max_size=4),
+    number=st.integers(min_value=-5, max_value=40),
+)
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_question_shapes_never_raise(bundled_sqlite: Engine, shape: str, words: list[str], number: int) -> None:
+    core = _sqlite_core(bundled_sqlite)
+    fills = iter(words * 2)
+    question = shape.replace("{d}", str(number))
+    while "{w}" in question:
+        question = question.replace("{w}", next(fills), 1)
+    reply = ask(core, question, today=SOON_AFTER)
+    assert reply.understood is not None and reply.to_json()
+
+
+_CORES: dict[int, HansardCore] = {}
+
+
+def _sqlite_core(engine: Engine) -> HansardCore:
+    """One core per engine for the property test (building one reads the whole name index)."""
+    return _CORES.setdefault(id(engine), HansardCore(engine))
