@@ -123,7 +123,8 @@ def search_command(
     _answer(_core(ctx).search(request), as_json)
 
 
-@main.command("ask")
+# ignore_unknown_options: "-tabloid" is a word of the question (an exclusion), as in search.
+@main.command("ask", context_settings={"ignore_unknown_options": True})
 @click.argument("question", nargs=-1, required=True)
 @json_option
 @click.pass_context

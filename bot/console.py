@@ -13,13 +13,14 @@ from commands.replies import (
     MemberProfile,
     ResultItem,
     SearchReply,
+    TallyReply,
 )
 from commands.text import plain_text
 
 BOLD = ("\033[1m", "\033[0m")
 NO_BOLD = ("", "")
 
-Reply = SearchReply | LookupReply | CountReply | ContributionReply
+Reply = SearchReply | LookupReply | CountReply | ContributionReply | TallyReply
 
 
 def _item(item: ResultItem, number: int | None, bold: tuple[str, str]) -> list[str]:
@@ -29,7 +30,12 @@ def _item(item: ResultItem, number: int | None, bold: tuple[str, str]) -> list[s
     lead = f"{number}. " if number is not None else ""
     lines = [f"{lead}{who}{party}, {item.house or 'Parliament'}, {date}: {plain_text(item.title)}"]
     lines.append("   " + plain_text(item.excerpt, bold))
-    lines.append(f"   {item.reference + ' — ' if item.reference else ''}{item.uri}")
+    lines.append(f"   {item.reference + ' — ' if item.reference else ''}{item.official_url or item.uri}")
+    if item.official_url:
+        lines.append(f"   TheyWorkForYou: {item.uri}")
+    for paired in item.paired:
+        who = f" ({plain_text(paired.member)})" if paired.member else ""
+        lines.append(f"   {paired.kind.capitalize()}{who}: {plain_text(paired.excerpt)}")
     return lines
 
 
@@ -56,6 +62,8 @@ def render(reply: Reply, bold: tuple[str, str] = NO_BOLD) -> str:
         if isinstance(reply.profile, MemberProfile):
             p = reply.profile
             lines.append(f"{p.member.name} — {p.member.detail}")
+            if p.constituency:
+                lines.append(f"Member for {p.constituency}")
             span = f", {p.first_date} to {p.last_date}" if p.first_date else ""
             lines.append(f"{p.contributions} contributions{span}")
             for heading, counts in (("Debates", p.top_debates), ("Bills", p.top_bills)):
@@ -73,6 +81,21 @@ def render(reply: Reply, bold: tuple[str, str] = NO_BOLD) -> str:
             lines.append("Latest:")
             for item in b.latest:
                 lines.extend(_item(item, None, bold))
+    elif isinstance(reply, TallyReply):
+        lines.append(f"Answered: {plain_text(reply.understood)}.")
+        for person in reply.people:
+            lines.append(
+                f"  {person.count:>4}  {plain_text(person.name)}" + (f" ({person.party})" if person.party else "")
+            )
+        for day in reply.days:
+            when = day.date.strftime("%-d %B %Y") if day.date else "undated"
+            lines.append(f"  {when}: {plain_text(day.title)} ({day.count})")
+        if reply.message:
+            lines.append(plain_text(reply.message))
+        if reply.results:
+            lines.append("Speeches:")
+        for number, item in enumerate(reply.results, start=1):
+            lines.extend(_item(item, number, bold))
     elif isinstance(reply, CountReply):
         lines.append(f"{reply.count} — {plain_text(reply.understood)}.")
         for item in reply.latest:

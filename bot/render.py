@@ -23,6 +23,7 @@ from commands.replies import (
     MemberProfile,
     ResultItem,
     SearchReply,
+    TallyReply,
 )
 from commands.text import ELLIPSIS, safe_text, truncate
 
@@ -36,6 +37,8 @@ FIELD_VALUE_LIMIT = 1024
 FOOTER_LIMIT = 2048
 MAX_FIELDS = 25
 BUTTON_LABEL_LIMIT = 80
+# Room in a result's field for the question a written answer answers (or the reverse).
+PAIRED_CHARS = 300
 
 HANSARD_COLOUR = discord.Colour.from_rgb(0, 110, 70)
 LORDS_COLOUR = discord.Colour.from_rgb(160, 30, 50)
@@ -50,6 +53,11 @@ class Rendered:
     embeds: list[discord.Embed] = field(default_factory=list)
     links: list[tuple[str, str]] = field(default_factory=list)
     ephemeral: bool = False
+
+
+def _escape(text: str) -> str:
+    """Stored text made literal and mention-safe for Discord (the one place this module escapes)."""
+    return safe_text(text)
 
 
 def _date(day: dt.date | None) -> str:
@@ -80,16 +88,33 @@ def _who(item: ResultItem) -> str:
 
 
 def _citation(item: ResultItem) -> str:
+    """The reference linked to the official record, and TheyWorkForYou's page as a second link."""
     label = item.reference or "Hansard"
-    return f"[{label}]({item.uri})"
+    if item.official_url is None:
+        return f"[{label}]({_link(item.uri)})"
+    return f"[{label}]({_link(item.official_url)}) · [TheyWorkForYou]({_link(item.uri)})"
+
+
+def _link(url: str) -> str:
+    """A URL safe inside Markdown's (...): brackets and spaces percent-encoded."""
+    return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
 
 
 def result_field(number: int | None, item: ResultItem) -> tuple[str, str]:
     lead = f"{number}. " if number is not None else ""
     name = truncate(f"{lead}{_who(item)} · {_date(item.date)} · {item.title}", FIELD_NAME_LIMIT)
     citation = _citation(item)
-    body = truncate(item.excerpt or ELLIPSIS, FIELD_VALUE_LIMIT - len(citation) - 1)
-    return name, f"{body}\n{citation}"
+    paired = _paired(item, PAIRED_CHARS)
+    body = truncate(item.excerpt or ELLIPSIS, FIELD_VALUE_LIMIT - len(citation) - len(paired) - 2)
+    return name, f"{body}\n{paired + chr(10) if paired else ''}{citation}"
+
+
+def _paired(item: ResultItem, limit: int) -> str:
+    """The other half of a written question and answer, in a line or two ("" for other contributions)."""
+    lines = [
+        f"**{p.kind.capitalize()}**" + (f" ({p.member})" if p.member else "") + f": {p.excerpt}" for p in item.paired
+    ]
+    return truncate(" ".join(lines), limit) if lines else ""
 
 
 def _base_embed(title: str, description: str | None = None, house: str | None = None) -> discord.Embed:
@@ -123,6 +148,8 @@ def render_search(reply: SearchReply) -> Rendered:
             text += f"\nDid you mean “{reply.suggestion}”?"
         return Rendered(content=truncate(text, CONTENT_LIMIT), ephemeral=True)
     description = f"{reply.total_text()} results for {reply.understood}"
+    if reply.message:  # a note beside the results, e.g. where the data ends
+        description += f"\n{reply.message}"
     if reply.suggestion:
         description += f"\nDid you mean “{reply.suggestion}”?"
     embed = _base_embed("Hansard search", description)
@@ -143,9 +170,10 @@ def render_lookup(reply: LookupReply) -> Rendered:
         return Rendered(content=truncate(text, CONTENT_LIMIT), ephemeral=True)
     if isinstance(profile, MemberProfile):
         span = f"{_date(profile.first_date)} – {_date(profile.last_date)}" if profile.first_date else "no dates"
+        seat = f"\nMember for {_escape(profile.constituency)}" if profile.constituency else ""
         embed = _base_embed(
             profile.member.name,
-            f"{profile.party or 'No party recorded'}, {profile.house or 'house unknown'}\n"
+            f"{profile.party or 'No party recorded'}, {profile.house or 'house unknown'}{seat}\n"
             f"{profile.contributions:,} contributions loaded, {span}",
             profile.house,
         )
@@ -177,18 +205,41 @@ def render_count(reply: CountReply) -> Rendered:
     return Rendered(embeds=[fit_embed(embed)], links=[(f"Latest {i + 1}", r.uri) for i, r in enumerate(reply.latest)])
 
 
+def render_tally(reply: TallyReply) -> Rendered:
+    """Who spoke most about something, or the days it was debated, with the speeches behind the counts."""
+    if reply.problem is not None:
+        return Rendered(content=truncate(reply.message or "", CONTENT_LIMIT), ephemeral=True)
+    lines = [
+        f"{_escape(p.name)}" + (f" ({_escape(p.party)})" if p.party else "") + f" — {p.count}" for p in reply.people
+    ]
+    lines += [f"{_date(d.date)}: {_escape(d.title)} — {d.count}" for d in reply.days]
+    description = f"{reply.understood}\n" + "\n".join(lines)
+    if reply.message:
+        description += f"\n{reply.message}"
+    embed = _base_embed("Who spoke most" if reply.people else "When it was debated", truncate(description, 3000))
+    _add_results(embed, reply.results, 1)
+    return Rendered(embeds=[fit_embed(embed)], links=[(f"Result {i + 1}", r.uri) for i, r in enumerate(reply.results)])
+
+
 def render_contribution(reply: ContributionReply, page: int) -> Rendered:
     item = reply.item
     if item is None:
         return Rendered(content=reply.message, ephemeral=True)
     page = max(0, min(page, len(reply.pages) - 1))
     embed = _base_embed(item.title, reply.pages[page], item.house)
-    embed.url = item.uri
+    embed.url = item.official_url or item.uri
     embed.add_field(name="Member", value=truncate(_who(item), FIELD_VALUE_LIMIT), inline=True)
     embed.add_field(name="Date", value=_date(item.date), inline=True)
     embed.add_field(name="Reference", value=_citation(item), inline=False)
+    for paired in item.paired:
+        embed.add_field(
+            name=truncate(f"{paired.kind.capitalize()} ({paired.member or 'no member'})", FIELD_NAME_LIMIT),
+            value=truncate(f"{paired.excerpt}\n{paired.reference or ''}", FIELD_VALUE_LIMIT),
+            inline=False,
+        )
     embed.set_footer(text=truncate(f"Page {page + 1} of {len(reply.pages)} · {ATTRIBUTION}", FOOTER_LIMIT))
-    return Rendered(embeds=[fit_embed(embed)], links=[("Open in Hansard", item.uri)])
+    links = [("Official Hansard", item.official_url), ("TheyWorkForYou", item.uri)] if item.official_url else []
+    return Rendered(embeds=[fit_embed(embed)], links=links or [("Open in Hansard", item.uri)])
 
 
 def render_about(stats: StoreStats) -> Rendered:

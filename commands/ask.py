@@ -1,27 +1,42 @@
 """Natural questions, answered by rules: find the member, bill, dates, house and topic.
 
-"what did tim loughton say about serious case reviews", "who spoke about Yarl's
-Wood", "when was the constitutional reform bill debated", "latest from jack straw",
-"how many times did Frank Field speak in February 2010". The reply says how the
-question was understood; anything not recognised falls back to a plain search.
+"what did tim loughton say about serious case reviews", "who spoke most about
+Yarl's Wood", "did anyone mention sunbeds", "when was tuition fees debated",
+"what did the prime minister say about afghanistan", "what did the member for
+bedford say last week", "latest from jack straw", "how many times did Frank Field
+speak in February 2010". The reply says how the question was understood;
+anything not recognised falls back to a plain search.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
+from storage.people import data_dates
+from storage.query import parse_query
 from storage.records import HOUSE_OF_COMMONS, HOUSE_OF_LORDS
-from storage.search import SearchFilters
+from storage.search import SearchFilters, debate_days, speakers
 
 from commands.core import HansardCore, SearchRequest
-from commands.dates import DateError, DateRange, find_date_range
+from commands.dates import DateError, DateRange, find_date_range, find_relative_range
 from commands.inputs import user_input
 from commands.names import NameMatch
-from commands.replies import Candidate, CountReply, LookupReply, SearchReply
-from commands.text import safe_text
+from commands.people import find_office, find_seat
+from commands.replies import (
+    Candidate,
+    CountReply,
+    DebateDayCount,
+    LookupReply,
+    PersonCount,
+    Problem,
+    SearchReply,
+    TallyReply,
+)
+from commands.text import safe_text, truncate
 
-AskReply = SearchReply | LookupReply | CountReply
+AskReply = SearchReply | LookupReply | CountReply | TallyReply
 
 _HOUSE_WORDS = [
     (re.compile(r"\b(?:in\s+)?(?:the\s+)?(?:house\s+of\s+lords|lords|peers)\b", re.I), HOUSE_OF_LORDS),
@@ -29,18 +44,24 @@ _HOUSE_WORDS = [
 ]
 _COUNT = re.compile(r"\bhow\s+(?:many\s+times|often|many\s+(?:speeches|contributions))\b", re.I)
 _LATEST = re.compile(r"\b(?:latest|recent(?:ly)?|newest|last\s+(?:said|speech|contribution))\b", re.I)
-_WHEN = re.compile(r"\bwhen\s+(?:was|were|did|is)\b", re.I)
-_WHO = re.compile(r"\bwho\b", re.I)
+_WHEN = re.compile(r"\bwhen\s+(?:was|were|did|is|has|have)\b", re.I)
+# "who spoke most about X", "who talks about X", "which MPs mentioned X": people, ranked.
+_WHO = re.compile(r"\bwho\b|\bwhich\s+(?:mps?|members?|peers?|lords|people|politicians|ministers)\b", re.I)
 _DATE_LEAD = re.compile(r"\b(?:in|on|during|since|from)\s*$", re.I)
 # Question words that carry no topic; removed before the rest is searched.
 _FILLER = re.compile(
-    r"\b(?:what|did|does|do|has|have|had|was|were|is|are|the|a|an|who|whom|when|where|how|many|times|often|"
-    r"say|said|says|saying|speak|spoke|spoken|speaking|talk|talked|talking|mention|mentioned|"
-    r"about|on|regarding|concerning|of|in|from|by|to|for|latest|recent|recently|newest|last|"
+    r"\b(?:what|did|does|do|has|have|had|was|were|is|are|the|a|an|who|whom|which|when|where|how|many|times|often|"
+    r"say|said|says|saying|speak|spoke|spoken|speaks|speaking|talk|talks|talked|talking|mention|mentions|"
+    r"mentioned|mentioning|raise|raised|refer|referred|discuss|discusses|"
+    r"about|on|regarding|concerning|of|in|from|by|to|for|latest|recent|recently|newest|last|most|ever|"
+    r"anyone|anybody|someone|somebody|people|politicians|ministers|parliament|"
     r"debated|debate|discussed|anything|something|me|tell|show|find|any|mp|mps|member|members|lord|"
     r"speeches|contributions|contribution|speech|bill|act)\b",
     re.I,
 )
+PEOPLE_SHOWN = 10
+DAYS_SHOWN = 15
+SPEECHES_SHOWN = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +73,10 @@ class Understanding:
     dates: DateRange | None
     house: str | None
     topic: str
+    # Why the member was chosen, when the question named an office or a seat ("the Prime Minister").
+    member_as: str | None = None
+    # An office or seat no one held in the loaded Hansard on those dates: said instead of answering.
+    unresolved: str | None = None
 
 
 def _remove(text: str, span: tuple[int, int] | None) -> str:
@@ -60,17 +85,20 @@ def _remove(text: str, span: tuple[int, int] | None) -> str:
     return text[: span[0]] + " " + text[span[1] :]
 
 
-def understand(core: HansardCore, question: str) -> Understanding:
+def _dates(text: str, today: dt.date, span: tuple[dt.date, dt.date] | None) -> tuple[DateRange | None, str]:
+    """The dates a question gives, and the question without them. Raises DateError for "30 February"."""
+    found = find_date_range(text) or find_relative_range(text, today, span)
+    if found is None:
+        return None, text
+    dates, where = found
+    before = _DATE_LEAD.search(text[: where[0]])
+    return dates, _remove(text, (before.start() if before else where[0], where[1]))
+
+
+def understand(core: HansardCore, question: str, today: dt.date | None = None) -> Understanding:
+    """Raises `DateError` when the question gives a date that does not exist."""
     text = " ".join(question.replace("?", " ").split())[:500]
-    dates = None
-    try:
-        found = find_date_range(text)
-    except DateError:
-        found = None
-    if found is not None:
-        dates, span = found
-        before = _DATE_LEAD.search(text[: span[0]])
-        text = _remove(text, (before.start() if before else span[0], span[1]))
+    dates, text = _dates(text, today or dt.date.today(), data_dates(core.engine))
     house = None
     for pattern, name in _HOUSE_WORDS:
         match = pattern.search(text)
@@ -78,35 +106,95 @@ def understand(core: HansardCore, question: str) -> Understanding:
             house = name
             text = _remove(text, match.span())
             break
+    member = None
+    member_as = unresolved = None
+    office, seat = find_office(text), find_seat(text)
+    if office is not None or seat is not None:
+        start, end = (dates.start, dates.end) if dates else (None, None)
+        holder = core.people.office_holder(office[0], start, end) if office else None
+        if seat is not None and office is None:
+            holder = core.people.seat_holder(seat[0], start, end)
+        span = office[1] if office else seat[1] if seat else None
+        text = _remove(text, span)
+        entry = core.member_entry(holder.member_id) if holder and holder.member_id is not None else None
+        when = _describe_dates(dates) if dates else "as the loaded Hansard ends"
+        if holder is not None and entry is not None:
+            member, member_as = NameMatch(entry, 100.0, entry.name), holder.because
+        elif holder is not None and holder.name is not None:
+            unresolved = (
+                f"{safe_text(holder.name)} was {safe_text(holder.because)} {when}, but nothing by them is loaded."
+            )
+        else:
+            what = office[0].name if office else f"the Member for {seat[0] if seat else ''}"
+            unresolved = f"I could not find who was {safe_text(truncate(what, 80))} {when}."
     bill = core.bills.find_in_text(text) if re.search(r"\b(?:bill|act)\b", text, re.I) else None
     if bill is not None:
         text = _remove(text, bill.span)
-    member = core.members.find_in_text(text)
-    if member is not None:
-        text = _remove(text, member.span)
+    if member is None and unresolved is None:
+        member = core.members.find_in_text(text)
+        if member is not None:
+            text = _remove(text, member.span)
     topic = " ".join(_FILLER.sub(" ", text).split())
     # Keep user-typed quotes, exclusions and OR intact for the search syntax.
-    return Understanding(member=member, bill=bill, dates=dates, house=house, topic=topic)
+    return Understanding(member, bill, dates, house, topic, member_as, unresolved)
 
 
 def _describe(kind: str, u: Understanding) -> str:
-    parts = [kind]
-    if u.topic:
-        parts.append(f"about “{safe_text(u.topic)}”")
+    """How the question was understood, in words: ``kind`` may place the topic with "{topic}"."""
+    topic = f"“{safe_text(u.topic)}”" if u.topic else ""
+    parts = [kind.format(topic=topic) if "{topic}" in kind else kind]
+    if u.topic and "{topic}" not in kind:
+        parts.append(f"about {topic}")
     if u.member:
-        parts.append(f"by {safe_text(u.member.entry.name)}")
+        who = safe_text(u.member.entry.name)
+        parts.append(f"by {who} ({safe_text(u.member_as)})" if u.member_as else f"by {who}")
     if u.bill:
         parts.append(f"on {safe_text(u.bill.entry.name)}")
     if u.house:
         parts.append(f"in the {u.house}")
     if u.dates:
-        parts.append(f"in {u.dates.describe()}")
+        parts.append(_describe_dates(u.dates))
     return " ".join(parts)
 
 
+def _describe_dates(dates: DateRange) -> str:
+    """ "in February 2010", "on 9 February 2010", "last week (23 to 29 November 2026)"."""
+    said = " ".join(dates.text.split()).lower()
+    if dates.start == dates.end:
+        plain = f"{dates.start.day} {dates.start:%B %Y}"
+    elif dates.describe()[:1].isdigit() and "-" in dates.describe():
+        plain = f"{dates.start.day} {dates.start:%B %Y} to {dates.end.day} {dates.end:%B %Y}"
+    else:
+        plain = dates.describe()
+    if said[:1].isalpha() and not said.startswith(("on ", "in ")) and said not in plain.lower():
+        return f"{said} ({plain})"
+    return f"on {plain}" if dates.start == dates.end else f"in {plain}"
+
+
+def _data_note(core: HansardCore, dates: DateRange | None) -> str | None:
+    """Said plainly when the dates asked about go past the end (or start) of the loaded Hansard."""
+    span = data_dates(core.engine)
+    if dates is None or span is None:
+        return None
+    if dates.start > span[1]:
+        return f"The data ends on {span[1].day} {span[1]:%B %Y}."
+    if dates.end < span[0]:
+        return f"The data starts on {span[0].day} {span[0]:%B %Y}."
+    return None
+
+
 @user_input
-def ask(core: HansardCore, question: str) -> AskReply:
-    u = understand(core, question)
+def ask(core: HansardCore, question: str, today: dt.date | None = None) -> AskReply:
+    """Answer a question; ``today`` (for "last week", "yesterday") defaults to the real date."""
+    try:
+        u = understand(core, question, today)
+    except DateError as exc:
+        shown = safe_text(truncate(" ".join(question.split()), 80))
+        return SearchReply(understood=f"“{shown}”", problem=Problem.BAD_INPUT, message=str(exc))
+    note = _data_note(core, u.dates)
+    if u.unresolved is not None:
+        message = f"{u.unresolved} {note}" if note else u.unresolved
+        return SearchReply(understood=_describe("contributions", u), problem=Problem.UNKNOWN_MEMBER, message=message)
     member_key = f"#{u.member.entry.key}" if u.member else None
     bill_key = f"#{u.bill.entry.key}" if u.bill else None
 
@@ -143,6 +231,40 @@ def ask(core: HansardCore, question: str) -> AskReply:
         sort="newest" if latest or not u.topic else "relevance",
     )
     reply = core.search(request)
-    kind = "latest contributions" if latest else "who spoke" if _WHO.search(question) else "contributions"
+    if u.topic and not u.member and reply.problem is None:
+        if _WHO.search(question):
+            return _tally(core, reply, request, "who spoke most about {topic}", u, note)
+        if _WHEN.search(question):
+            return _tally(core, reply, request, "when {topic} was debated", u, note)
+    kind = "latest contributions" if latest else "contributions"
     reply.understood = _describe(kind, u)
+    if note and reply.problem is None:
+        reply.message = note
+    elif note:
+        reply.message = f"{reply.message or ''} {note}".strip()
+    return reply
+
+
+def _tally(
+    core: HansardCore, found: SearchReply, request: SearchRequest, kind: str, u: Understanding, note: str | None
+) -> TallyReply:
+    """Who used the words most, or the days and debates where they were used, with the speeches behind them."""
+    filters = core.search_filters(request)
+    query = parse_query(request.query)
+    reply = TallyReply(understood=_describe(kind, u), results=found.results[:SPEECHES_SHOWN], message=note)
+    if kind.startswith("who"):
+        reply.people = [
+            PersonCount(s.member_id, safe_text(s.name), s.party, s.count)
+            for s in speakers(core.engine, query, filters, PEOPLE_SHOWN)
+        ]
+    else:
+        reply.days = [
+            DebateDayCount(d.date, safe_text(d.debate_title), d.count)
+            for d in debate_days(core.engine, query, filters, DAYS_SHOWN)
+        ]
+    if not reply.people and not reply.days:
+        reply.problem = Problem.NO_RESULTS
+        reply.message = (
+            f"No contribution in the loaded Hansard uses the words “{safe_text(u.topic)}”. {note or ''}".strip()
+        )
     return reply

@@ -47,3 +47,13 @@ def formal_reference(
         parts.append(f"vol {reference['volume']}")
     parts.append(format_columns(reference))
     return " ".join(parts)
+
+
+def official_url(extra: Mapping[str, str]) -> str | None:
+    """The official Hansard address the source gives (publications.parliament.uk), if any.
+
+    TheyWorkForYou XML carries it on every contribution (``url``); the Parliamentary
+    Search pages are themselves the official record, so their ``uri`` is the address.
+    """
+    url = extra.get("hansard_url") or ""
+    return url if url.startswith(("https://", "http://")) else None

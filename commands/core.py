@@ -18,9 +18,10 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from sqlalchemy import Engine, select
 from storage.models import CONTRIBUTION_TABLE, Contribution
+from storage.people import sessions as stored_sessions
 from storage.query import ParsedQuery, parse_query
 from storage.records import HOUSE_OF_COMMONS, HOUSE_OF_LORDS
-from storage.reference_data import bundled_data_dir, load_bill_informal_names, load_member_aliases
+from storage.reference_data import MemberDirectory, bundled_data_dir, load_bill_informal_names, load_member_aliases
 from storage.search import SearchFilters, SortOrder, count_contributions, search
 from storage.store import (
     MemberRow,
@@ -33,11 +34,13 @@ from storage.store import (
     record_dict,
     store_stats,
 )
+from storage.written import written_counterparts
 
-from commands.citations import formal_reference
+from commands.citations import formal_reference, official_url
 from commands.dates import DateError, parse_date_range
 from commands.inputs import user_input
-from commands.names import MatchResult, NameEntry, NameIndex, NameMatch, member_aliases_for
+from commands.names import MatchResult, NameEntry, NameIndex, NameMatch, member_aliases_for, normalise_member_name
+from commands.people import People, find_office
 from commands.replies import (
     BillSummary,
     Candidate,
@@ -45,6 +48,7 @@ from commands.replies import (
     CountItem,
     LookupReply,
     MemberProfile,
+    PairedText,
     Problem,
     ResultItem,
     SearchReply,
@@ -54,6 +58,8 @@ from commands.text import excerpt, safe_text, truncate
 MAX_PAGE_SIZE = 10
 # Past any store's last result, and inside every database's integer range: a page further on is empty.
 MAX_RESULT_OFFSET = 2**31 - 1
+# The other half of a written question and answer is quoted this long beside it.
+PAIRED_EXCERPT_CHARS = 300
 # Words from this many of the newest contributions make the "did you mean" vocabulary.
 VOCABULARY_ROWS = 20_000
 # One page of a whole speech: an embed description holds 4096 characters.
@@ -116,6 +122,11 @@ class HansardCore:
         self._vocabulary: Counter[str] = Counter()
         self._refreshed_after_run: int | None = None
         self._vocabulary_words: list[str] = []
+        members_file = self.data_dir / "members_flat.csv"
+        self._member_records = MemberDirectory.from_csv(members_file).all() if members_file.is_file() else []
+        self.people = People(engine, [])
+        self._member_by_exact_name: dict[str, NameEntry] = {}
+        self._sessions: list[str] = []
         self.refresh()
 
     # --- indexes ---------------------------------------------------------------------------
@@ -126,7 +137,8 @@ class HansardCore:
         The new objects replace the old ones in single assignments, so a search
         running in another thread sees either the old or the new index, whole.
         """
-        members = {row.id: row for row in member_rows(self.engine)}
+        rows = member_rows(self.engine)
+        members = {row.id: row for row in rows}
         member_entries = [
             NameEntry(
                 key=row.id,
@@ -137,9 +149,11 @@ class HansardCore:
             for row in members.values()
         ]
         alias_file = self.data_dir / "member_aliases.csv"
-        if alias_file.is_file():
-            # Office titles, nicknames and misspelt surnames (the store has no seat dates for the rest).
-            member_entries = member_aliases_for(member_entries, load_member_aliases(alias_file))
+        aliases = load_member_aliases(alias_file) if alias_file.is_file() else []
+        # Office titles, nicknames and misspelt surnames (the store has no seat dates for the rest).
+        member_entries = member_aliases_for(member_entries, aliases)
+        people = People(self.engine, rows, self._member_records, aliases)
+        member_entries = people.with_other_names(member_entries)
         informal: dict[str, list[str]] = {}
         informal_file = self.data_dir / "bill_informal_names.csv"
         if informal_file.is_file():
@@ -166,6 +180,9 @@ class HansardCore:
         latest_run = latest_import_run(self.engine)
         vocabulary = self._load_vocabulary()
         self._member_rows = members
+        self.people = people
+        self._sessions = stored_sessions(self.engine)
+        self._member_by_exact_name = _unique_names(member_entries)
         self._member_by_key = {str(entry.key): entry for entry in member_entries}
         self._bill_by_key = {str(entry.key): entry for entry in bill_entries}
         self.members = NameIndex.for_members(member_entries)
@@ -201,6 +218,9 @@ class HansardCore:
             entry = by_key.get(text[len(CHOICE_PREFIX) :])
             if entry is not None:
                 return _Resolved(Candidate(entry.key, entry.name, entry.detail))
+        exact = self._member_by_exact_name.get(normalise_member_name(text)) if index is self.members else None
+        if exact is not None:  # "Mr. Speaker" is the Speaker, though "Mr. Deputy Speaker" is close
+            return _Resolved(Candidate(exact.key, exact.name, exact.detail))
         result: MatchResult = index.match(text)
         if result.best is not None:
             return _Resolved(_candidate(result.best))
@@ -216,10 +236,24 @@ class HansardCore:
         return _Resolved(problem=problem, message=f"No {kind} in the loaded Hansard matches “{shown}”.")
 
     def resolve_member(self, text: str) -> _Resolved:
+        office = find_office(" ".join(text.split()))
+        if office is not None and office[1] == (0, len(" ".join(text.split()))):
+            # "the Prime Minister" as a whole option: whoever held it as the data ends.
+            holder = self.people.office_holder(office[0], None, None)
+            entry = self.member_entry(holder.member_id) if holder and holder.member_id is not None else None
+            if entry is not None:
+                return _Resolved(Candidate(entry.key, entry.name, entry.detail))
         return self._resolve(self.members, text, "member")
 
     def resolve_bill(self, text: str) -> _Resolved:
         return self._resolve(self.bills, text, "bill")
+
+    def member_entry(self, member_id: int) -> NameEntry | None:
+        return self._member_by_key.get(str(member_id))
+
+    def search_filters(self, request: SearchRequest) -> SearchFilters:
+        """The filters a (valid) request's options make, for questions that count rather than list."""
+        return self._filters(request, parse_query(request.query or ""))[0]
 
     def bill_debate_ids(self, title: str) -> tuple[int, ...]:
         return self._bill_debates.get(title, ())
@@ -252,6 +286,17 @@ class HansardCore:
             reference=formal_reference(row.house, row.sitting_date, row.references),
             excerpt=excerpt(row.text, highlighted, excerpt_length or self.excerpt_length),
             score=round(score, 4) if score is not None else None,
+            official_url=official_url(row.extra),
+            paired=tuple(
+                PairedText(
+                    kind="question" if other.contribution_type == "Written question" else "answer",
+                    member=safe_text(other.member_name) if other.member_name else None,
+                    excerpt=excerpt(other.text, None, PAIRED_EXCERPT_CHARS),
+                    uri=other.uri,
+                    reference=formal_reference(other.house, other.sitting_date, other.references),
+                )
+                for other in written_counterparts(self.engine, row)
+            ),
         )
 
     def suggest(self, query: ParsedQuery) -> str | None:
@@ -366,16 +411,41 @@ class HansardCore:
                     understood=understood, problem=Problem.BAD_INPUT, message="The “from” date is after the “to” date."
                 )
             )
+        party = session = None
+        if request.party and request.party.strip():
+            party = self.people.parties.resolve(request.party)
+            if party is None:
+                message = self.people.parties.unknown(safe_text(truncate(request.party.strip(), 80)))
+                return problem(SearchReply(understood=understood, problem=Problem.BAD_INPUT, message=message))
+        if request.session and request.session.strip():
+            session = self._session_named(request.session)
+            if session is None:
+                shown = safe_text(truncate(request.session.strip(), 80))
+                message = (
+                    f"No session called “{shown}”; sessions in the data are {', '.join(self._sessions) or 'none yet'}."
+                )
+                return problem(SearchReply(understood=understood, problem=Problem.BAD_INPUT, message=message))
         filters = SearchFilters(
             member_ids=member_ids,
             debate_ids=debate_ids,
-            party=request.party.strip() if request.party else None,
+            party=party,
             house=house,
-            session=request.session.strip() if request.session else None,
+            session=session,
             date_from=date_from.start if date_from else None,
             date_to=date_to.end if date_to else None,
         )
         return filters, member, bill, None
+
+    def _session_named(self, text: str) -> str | None:
+        """A session as typed ("2009-10", "2009/10", "2009-2010") among those in the data."""
+        digits = re.findall(r"\d+", text)
+        if len(digits) == 2 and len(digits[0]) == 4:
+            typed = f"{digits[0]}-{digits[1][-2:]}"
+            return typed if typed in self._sessions else None
+        return None
+
+    def autocomplete_parties(self, text: str, limit: int = 25) -> list[str]:
+        return self.people.parties.matching(text, limit)
 
     def _problem_reply(self, understood: str, resolved: _Resolved) -> SearchReply:
         return SearchReply(
@@ -443,6 +513,7 @@ class HansardCore:
             top_debates=[CountItem(safe_text(t), n) for t, is_bill, n in summary.top_debates if not is_bill][:5],
             top_bills=[CountItem(safe_text(t), n) for t, is_bill, n in summary.top_debates if is_bill][:5],
             latest=self.latest(SearchFilters(member_ids=(member_id,))),
+            constituency=self.people.constituency(member_id, summary.last_date),
         )
         return LookupReply(understood=f"member {member.name}", profile=profile)
 
@@ -488,6 +559,14 @@ class HansardCore:
 
     def about(self) -> StoreStats:
         return store_stats(self.engine)
+
+
+def _unique_names(entries: Sequence[NameEntry]) -> dict[str, NameEntry]:
+    """Entries by their whole display name, where no other entry has that name."""
+    by_name: dict[str, list[NameEntry]] = {}
+    for entry in entries:
+        by_name.setdefault(normalise_member_name(entry.name), []).append(entry)
+    return {name: found[0] for name, found in by_name.items() if len(found) == 1 and name}
 
 
 def paginate(paragraphs: Sequence[str], limit: int) -> list[str]:

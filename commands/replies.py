@@ -38,6 +38,26 @@ class Candidate:
 
 
 @dataclass(frozen=True, slots=True)
+class PairedText:
+    """The other half of a written question and answer, shown beside it."""
+
+    kind: str  # "question" or "answer"
+    member: str | None
+    excerpt: str
+    uri: str
+    reference: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "member": self.member,
+            "excerpt": self.excerpt,
+            "uri": self.uri,
+            "reference": self.reference,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class ResultItem:
     """One contribution in a list of results."""
 
@@ -52,10 +72,15 @@ class ResultItem:
     reference: str | None
     excerpt: str
     score: float | None = None
+    # The official Hansard page (publications.parliament.uk) beside ``uri`` (TheyWorkForYou's), when known.
+    official_url: str | None = None
+    # For a written answer, the questions it answers; for a written question, its answer.
+    paired: tuple[PairedText, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
             "uri": self.uri,
+            "official_url": self.official_url,
             "member": self.member,
             "party": self.party,
             "house": self.house,
@@ -65,6 +90,7 @@ class ResultItem:
             "reference": self.reference,
             "excerpt": self.excerpt,
             "score": self.score,
+            "paired": [p.to_json() for p in self.paired],
         }
 
 
@@ -126,12 +152,15 @@ class MemberProfile:
     top_debates: list[CountItem]
     top_bills: list[CountItem]
     latest: list[ResultItem]
+    # The seat held at the Member's latest contribution (Commons), from the reference data.
+    constituency: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "member": self.member.to_json(),
             "party": self.party,
             "house": self.house,
+            "constituency": self.constituency,
             "contributions": self.contributions,
             "first_date": self.first_date.isoformat() if self.first_date else None,
             "last_date": self.last_date.isoformat() if self.last_date else None,
@@ -216,4 +245,47 @@ class ContributionReply:
             "pages": self.pages,
             "problem": self.problem.value if self.problem else None,
             "message": self.message,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PersonCount:
+    """A Member and how many of their contributions use the words."""
+
+    key: int | str
+    name: str
+    party: str | None
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class DebateDayCount:
+    """A sitting day, a debate on it, and how many contributions there use the words."""
+
+    date: dt.date | None
+    title: str
+    count: int
+
+
+@dataclass(slots=True)
+class TallyReply:
+    """Who spoke most about something, or when it was debated: counts, and the speeches behind them."""
+
+    understood: str
+    people: list[PersonCount] = field(default_factory=list)
+    days: list[DebateDayCount] = field(default_factory=list)
+    results: list[ResultItem] = field(default_factory=list)
+    problem: Problem | None = None
+    message: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "understood": self.understood,
+            "people": [{"name": p.name, "party": p.party, "count": p.count} for p in self.people],
+            "debates": [
+                {"date": d.date.isoformat() if d.date else None, "title": d.title, "count": d.count} for d in self.days
+            ],
+            "problem": self.problem.value if self.problem else None,
+            "message": self.message,
+            "results": [r.to_json() for r in self.results],
         }

@@ -58,7 +58,7 @@ from storage.models import (
 )
 from storage.parser import parse_contribution
 from storage.records import ParsedContribution, ParseError, Reference, storable_text
-from storage.reference_data import MemberDirectory, bundled_data_dir
+from storage.reference_data import BillTitles, MemberDirectory, bundled_data_dir
 from storage.sources import MAX_FILE_BYTES, SourceFile, _from_path, is_archive, iter_source_files
 from storage.twfy import looks_like_twfy, parse_twfy_file
 
@@ -96,7 +96,9 @@ IMPORT_RUN = IMPORT_RUN_TABLE
 
 logger = logging.getLogger(__name__)
 
-_BILL_TITLE = re.compile(r"\bBill\b", re.IGNORECASE)
+# A debate is a Bill's when its title is a Bill's name ("Powers of Entry etc. Bill [HL]"),
+# not when "Bill" is merely in it ("BILL PRESENTED").
+_BILL_TITLE = re.compile(r"\S\s+Bill(?:\s*\[\s*(?:HL|Lords)\s*\])?$", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -141,6 +143,17 @@ def _member_directory() -> MemberDirectory | None:
     return _members
 
 
+_bill_titles: BillTitles | None = None
+
+
+def _official_bill_titles() -> BillTitles | None:
+    """The bundled official Bill titles, loaded once per process, for Bills named in headings."""
+    global _bill_titles
+    if _bill_titles is None:
+        _bill_titles = BillTitles.from_data_dir(bundled_data_dir())
+    return _bill_titles
+
+
 def _line_of_offset(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
@@ -159,7 +172,8 @@ def parse_source_file(source: SourceFile) -> FileOutcome:
     head = data[:SNIFF_BYTES]
     try:
         if looks_like_twfy(head):
-            return FileOutcome(name, records=list(parse_twfy_file(data, name, _member_directory())))
+            records = parse_twfy_file(data, name, _member_directory(), _official_bill_titles())
+            return FileOutcome(name, records=list(records))
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:

@@ -19,9 +19,11 @@ from storage.records import ParseError
 
 __all__ = [
     "BillRecord",
+    "BillTitles",
     "MemberAlias",
     "MemberDirectory",
     "MemberRecord",
+    "bill_title_key",
     "bundled_data_dir",
     "load_bill_informal_names",
     "load_bills",
@@ -174,6 +176,43 @@ def load_bills(path: Path) -> list[BillRecord]:
         BillRecord(title=_required(row, "title", path, line), session=_optional(row["session"]))
         for line, row in _read_rows(path, ("title", "session"))
     ]
+
+
+class BillTitles:
+    """Official Bill titles, looked up whatever the case, spacing or punctuation of a heading.
+
+    Hansard headings spell a Bill their own way ("Crime and security Bill",
+    "Damages (Asbestos-Related Conditions) (No. 2) Bill"); profiles should show the
+    official title wherever the bills list has it.
+    """
+
+    def __init__(self, titles: Iterable[str], informal: dict[str, str] | None = None) -> None:
+        self._by_key: dict[str, str] = {}
+        for title in titles:
+            self._by_key.setdefault(bill_title_key(title), title)
+        for spoken, official in (informal or {}).items():
+            self._by_key.setdefault(bill_title_key(spoken), official)
+
+    @classmethod
+    def from_data_dir(cls, data_dir: Path) -> BillTitles | None:
+        """The bundled bills list (and informal names), or None if the data has no bills list."""
+        bills = data_dir / "bills_uk_seen_2005-2022.csv"
+        if not bills.is_file():
+            return None
+        informal = data_dir / "bill_informal_names.csv"
+        return cls(
+            (record.title for record in load_bills(bills)),
+            load_bill_informal_names(informal) if informal.is_file() else None,
+        )
+
+    def official(self, title: str) -> str:
+        """The official title of a Bill named ``title``, or ``title`` itself when not listed."""
+        return self._by_key.get(bill_title_key(title), title)
+
+
+def bill_title_key(title: str) -> str:
+    """Letters and digits only, lower-cased: "(No. 2)" and "(No.2)" are one Bill."""
+    return "".join(ch for ch in title.casefold() if ch.isalnum())
 
 
 def load_bill_informal_names(path: Path) -> dict[str, str]:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, and_, exists, func, literal_column, or_, select, table, text
+from sqlalchemy import ColumnElement, Engine, and_, case, exists, func, literal_column, or_, select, table, text
 from sqlmodel import Session, col
 from sqlmodel import select as sqlmodel_select
 
@@ -38,6 +38,13 @@ assert RANK_WINDOW > COUNT_CAP
 # A filter that picks no more than this many contributions is applied to the full-text
 # matches as a list of ids (see the module docstring); it is counted up to this bound.
 FEW_ROWS = 20_000
+# Relevance is refined for the best RERANK_TOP matches of the window (the pages people
+# read): a match in the speech's own words ranks above a match only through its debate
+# title, and a one-line interjection ("Will my hon. Friend give way?", "Order.") below a
+# speech that uses the words. Only these rows are looked up, so the cost stays bounded.
+RERANK_TOP = 200
+# A contribution this short (in characters) is an interjection or a procedural line.
+INTERJECTION_CHARS = 100
 # Private-use characters mark matched words in highlighted text: they never occur in Hansard.
 MARK_START = "\ue000"
 MARK_END = "\ue001"
@@ -165,46 +172,21 @@ def search(
 ) -> SearchPage:
     """One page of contributions matching ``query`` (or only ``filters`` when it is None)."""
     postgres = engine.dialect.name == "postgresql"
-    c = CONTRIBUTION.c
-    where = _filter_clauses(filters)
-    has_text = query is not None and not query.is_empty
-    phrases: list[ColumnElement[bool]] = []
-    if has_text and query is not None:
-        phrases = _exact_phrase_clauses(query, postgres)
-        where += phrases
-        if postgres:
-            tsquery = pg_tsquery(query)
-            where.append(literal_column("contribution.search_vector").op("@@")(tsquery))
-            score: ColumnElement[Any] = -func.ts_rank(literal_column("contribution.search_vector"), tsquery)
-            base = select(c.id).select_from(CONTRIBUTION)
-            newest_first: Any = c.id.desc()
-        else:
-            match = text("contribution_fts MATCH :match").bindparams(match=fts5_match(query))
-            where.append(match)  # type: ignore[arg-type]
-            # Column weights: words in the speech count more than the (shared) debate title,
-            # as the tsvector's weights (text A, title B) do on PostgreSQL.
-            score = literal_column("bm25(contribution_fts, 0.5, 1.0)")
-            base = select(c.id).select_from(_FTS.join(CONTRIBUTION, c.id == literal_column("contribution_fts.rowid")))
-            # FTS5 yields matches in rowid order natively: the window needs no sort.
-            newest_first = literal_column("contribution_fts.rowid").desc()
-    else:
-        score = literal_column("0")
-        base = select(c.id).select_from(CONTRIBUTION)
-        newest_first = c.id.desc()
-
-    matching = base.where(and_(*where)) if where else base
     with engine.connect() as conn:
-        if has_text and query is not None and not postgres:
-            matching, newest_first = _sqlite_matching(conn, query, filters, phrases, matching, newest_first, sort)
+        m = _matching(conn, postgres, query, filters, sort)
+        has_text, matching, score = m.has_text, m.matching, m.score
         if has_text and sort is SortOrder.RELEVANCE:
             # One pass over the matches: the window, ranked, with its size. As the window
             # holds more than COUNT_CAP rows when there are that many matches, its size
             # gives the capped total too.
-            window = matching.add_columns(score.label("score")).order_by(newest_first).limit(RANK_WINDOW).cte("ranked")
+            columns = [score.label("score")] + ([m.text_score.label("text_score")] if m.text_score is not None else [])
+            window = matching.add_columns(*columns).order_by(m.newest_first).limit(RANK_WINDOW).cte("ranked")
             size = select(func.count()).select_from(window).scalar_subquery()
+            tiers = _reranked_top(window, m.text_score_of_top)
             page_query = (
                 select(window.c.id, window.c.score, size)
-                .order_by(window.c.score, window.c.id.desc())
+                .outerjoin(tiers, tiers.c.id == window.c.id)
+                .order_by(func.coalesce(tiers.c.tier, _TIER_BEYOND_TOP), window.c.score, window.c.id.desc())
                 .limit(limit)
                 .offset(offset)
             )
@@ -226,6 +208,88 @@ def search(
         }
     hits = [SearchHit(loaded[i], scores[i], highlights.get(i)) for i in ids if i in loaded]
     return SearchPage(hits=hits, total=min(counted, COUNT_CAP), total_capped=counted > COUNT_CAP)
+
+
+@dataclass(slots=True)
+class _Matching:
+    """The ids matching a query and filters, with what ranks them, on one back end."""
+
+    has_text: bool
+    matching: Any  # SELECT id ... WHERE <matches>
+    newest_first: Any
+    score: ColumnElement[Any]
+    # The rank from the speech's own words only: in the window (SQLite), or computed on the top rows (PostgreSQL).
+    text_score: ColumnElement[Any] | None = None
+    text_score_of_top: ColumnElement[Any] | None = None
+
+
+def _matching(
+    conn: Any, postgres: bool, query: ParsedQuery | None, filters: SearchFilters, sort: SortOrder
+) -> _Matching:
+    c = CONTRIBUTION.c
+    where = _filter_clauses(filters)
+    if query is None or query.is_empty:
+        base = select(c.id).select_from(CONTRIBUTION)
+        return _Matching(False, base.where(and_(*where)) if where else base, c.id.desc(), literal_column("0"))
+    phrases = _exact_phrase_clauses(query, postgres)
+    where += phrases
+    if postgres:
+        tsquery = pg_tsquery(query)
+        where.append(literal_column("contribution.search_vector").op("@@")(tsquery))
+        vector: ColumnElement[Any] = literal_column("contribution.search_vector")
+        return _Matching(
+            True,
+            select(c.id).select_from(CONTRIBUTION).where(and_(*where)),
+            c.id.desc(),
+            -func.ts_rank(vector, tsquery),
+            # The rank from the speech's own words (weight A) alone; only the top rows need it.
+            text_score_of_top=-func.ts_rank(literal_column("'{0,0,0,1}'::float4[]"), vector, tsquery),
+        )
+    where.append(text("contribution_fts MATCH :match").bindparams(match=fts5_match(query)))  # type: ignore[arg-type]
+    joined = select(c.id).select_from(_FTS.join(CONTRIBUTION, c.id == literal_column("contribution_fts.rowid")))
+    # FTS5 yields matches in rowid order natively: the window needs no sort.
+    matching, newest_first = _sqlite_matching(
+        conn, query, filters, phrases, joined.where(and_(*where)), literal_column("contribution_fts.rowid").desc(), sort
+    )
+    return _Matching(
+        True,
+        matching,
+        newest_first,
+        # Column weights: words in the speech count more than the (shared) debate title,
+        # as the tsvector's weights (text A, title B) do on PostgreSQL.
+        literal_column("bm25(contribution_fts, 0.5, 1.0)"),
+        # The same with the title weighted 0: 0 for a match only through the debate title.
+        text_score=literal_column("bm25(contribution_fts, 0.0, 1.0)"),
+    )
+
+
+# Tiers of the reranked top (lower first); the rest of the window sits between.
+_TIER_SPEECH = 0
+_TIER_INTERJECTION = 1
+_TIER_BEYOND_TOP = 2
+_TIER_TITLE_ONLY = 3
+_TIER_TITLE_ONLY_INTERJECTION = 4
+
+
+def _reranked_top(window: Any, text_score_of_top: ColumnElement[Any] | None) -> Any:
+    """The best RERANK_TOP rows of the ranked window with their tier (see RERANK_TOP).
+
+    ``text_score_of_top`` computes the rank from the speech's words on the contribution
+    row (PostgreSQL); SQLite brings it in the window as ``text_score``, from FTS5.
+    """
+    c = CONTRIBUTION.c
+    text_only = window.c.text_score if text_score_of_top is None else None
+    top_columns = [window.c.id, window.c.score] + ([text_only] if text_only is not None else [])
+    top = select(*top_columns).order_by(window.c.score, window.c.id.desc()).limit(RERANK_TOP).cte("top")
+    own_words = top.c.text_score if text_score_of_top is None else text_score_of_top
+    short = func.length(c.text) < INTERJECTION_CHARS
+    tier = case(
+        (and_(own_words == 0, short), _TIER_TITLE_ONLY_INTERJECTION),
+        (own_words == 0, _TIER_TITLE_ONLY),
+        (short, _TIER_INTERJECTION),
+        else_=_TIER_SPEECH,
+    )
+    return select(top.c.id, tier.label("tier")).join(CONTRIBUTION, c.id == top.c.id).cte("tiers")
 
 
 def _sqlite_matching(
@@ -290,6 +354,71 @@ def _highlights(conn: Any, query: ParsedQuery, ids: list[int], postgres: bool) -
             {"start": MARK_START, "end": MARK_END, "match": fts5_match(query), "ids": str(ids)},
         )
     return {int(row[0]): str(row[1]) for row in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerCount:
+    """A Member and how many of the matches are theirs."""
+
+    member_id: int
+    name: str
+    party: str | None
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class DebateDay:
+    """A sitting day and debate, and how many of the matches were in it."""
+
+    date: dt.date | None
+    debate_title: str
+    count: int
+
+
+def _own_words_window(conn: Any, postgres: bool, query: ParsedQuery, filters: SearchFilters) -> Any:
+    """The newest RANK_WINDOW matches whose own words match (not only their debate title), as a subquery of ids."""
+    window = _matching(conn, postgres, query, filters, SortOrder.RELEVANCE)
+    own = window.text_score if window.text_score is not None else window.text_score_of_top
+    assert own is not None  # a query with words always has one
+    ranked = window.matching.add_columns(own.label("own")).order_by(window.newest_first).limit(RANK_WINDOW).subquery()
+    return select(ranked.c.id).where(ranked.c.own != 0).subquery()
+
+
+def speakers(engine: Engine, query: ParsedQuery, filters: SearchFilters, limit: int = 10) -> list[SpeakerCount]:
+    """The Members with the most contributions whose own words match ``query``, most first.
+
+    Counted over the newest RANK_WINDOW matches, as relevance is (see the module docstring).
+    """
+    c = CONTRIBUTION.c
+    with engine.connect() as conn:
+        ids = _own_words_window(conn, engine.dialect.name == "postgresql", query, filters)
+        n = func.count().label("n")
+        statement = (
+            select(c.member_id, func.max(c.member_name), func.max(c.party), n)
+            .join(ids, ids.c.id == c.id)
+            .where(c.member_id.is_not(None))
+            .group_by(c.member_id)
+            .order_by(n.desc(), func.max(c.member_name))
+            .limit(limit)
+        )
+        return [SpeakerCount(int(m), str(name), party, int(k)) for m, name, party, k in conn.execute(statement)]
+
+
+def debate_days(engine: Engine, query: ParsedQuery, filters: SearchFilters, limit: int = 25) -> list[DebateDay]:
+    """The sitting days and debates with contributions using the words, newest first (over the same window)."""
+    c = CONTRIBUTION.c
+    with engine.connect() as conn:
+        ids = _own_words_window(conn, engine.dialect.name == "postgresql", query, filters)
+        title = func.coalesce(c.debate_title, c.title)
+        n = func.count().label("n")
+        statement = (
+            select(c.sitting_date, title, n)
+            .join(ids, ids.c.id == c.id)
+            .group_by(c.sitting_date, title)
+            .order_by(c.sitting_date.desc(), n.desc())
+            .limit(limit)
+        )
+        return [DebateDay(day, str(t), int(k)) for day, t, k in conn.execute(statement)]
 
 
 def count_contributions(engine: Engine, filters: SearchFilters) -> int:

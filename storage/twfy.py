@@ -17,6 +17,7 @@ network.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -26,9 +27,9 @@ from dataclasses import dataclass
 from pyexpat import ErrorString
 
 from storage.records import HOUSE_OF_COMMONS, ParsedContribution, ParseError, Reference
-from storage.reference_data import MemberDirectory
+from storage.reference_data import BillTitles, MemberDirectory
 
-__all__ = ["looks_like_twfy", "parse_twfy_file", "uris_for_id"]
+__all__ = ["bill_in_heading", "is_bill_subsection", "looks_like_twfy", "parse_twfy_file", "twfy_uri", "uris_for_id"]
 
 TWFY_BASE_URL = "https://www.theyworkforyou.com"
 
@@ -85,6 +86,15 @@ _SNIFF_RE = re.compile(rb"<(?:!DOCTYPE\s+)?publicwhip[\s>\[]")
 _BREAKING_TAGS = frozenset({"br", "td", "th", "tr", "li"})
 
 
+def twfy_uri(raw_id: str) -> str | None:
+    """The TheyWorkForYou address of a publicwhip id ("uk.org.publicwhip/wrans/2010-02-10a.1.q0"), or None."""
+    match = _ID_RE.match(raw_id)
+    series = _SERIES.get(match.group(1)) if match else None
+    if match is None or series is None:
+        return None
+    return f"{TWFY_BASE_URL}/{series.twfy_path}/?id={match.group(2)}"
+
+
 def looks_like_twfy(head: bytes) -> bool:
     """Cheap sniff of a file's first few KB: is it publicwhip XML?
 
@@ -94,15 +104,19 @@ def looks_like_twfy(head: bytes) -> bool:
     return _SNIFF_RE.search(head[:8192]) is not None
 
 
-def parse_twfy_file(data: bytes, source: str, members: MemberDirectory | None = None) -> Iterator[ParsedContribution]:
+def parse_twfy_file(
+    data: bytes, source: str, members: MemberDirectory | None = None, bill_titles: BillTitles | None = None
+) -> Iterator[ParsedContribution]:
     """Yield one `ParsedContribution` per speech, statement, question or answer with text.
 
     ``source`` names the file in errors. ``members`` supplies party names by
-    member id; without it ``party`` is None. Raises `ParseError` (lazily, while
+    member id; without it ``party`` is None. ``bill_titles`` gives a Bill named
+    in a heading its official title ("Crime and security Bill" -> "Crime and
+    Security Bill"); without it the heading's spelling is kept. Raises `ParseError` (lazily, while
     iterating, so earlier records may already have been yielded) on malformed
     XML or on a contribution whose id or column the parser cannot understand.
     """
-    state = _State(source=source, data=data, members=members)
+    state = _State(source=source, data=data, members=members, bill_titles=bill_titles)
     # iterparse + removing each finished top-level element keeps only one
     # contribution's subtree in memory, whatever the size of the file.
     events = ET.iterparse(io.BytesIO(data), events=("start", "end"))
@@ -125,11 +139,11 @@ def parse_twfy_file(data: bytes, source: str, members: MemberDirectory | None = 
                 continue  # inside a top-level element (or the root closing): wait for its end
             next_column = _COLNUM_RE.match(elem.get("colnum", ""))
             if pending is not None and next_column is not None:
-                # The next element's column says where this contribution stopped:
-                # on that column or the one before (the source cannot say which).
-                # The record has not been handed out yet, so filling in extra is safe.
+                # The next element's column says where this contribution stopped: it is
+                # cited up to that column ("c536-45"), as Hansard cites a speech that runs
+                # on to where the next item starts. The record has not been handed out yet.
                 pending.extra["next_colnum"] = next_column.group(1)
-                yield pending
+                yield _ending_at(pending, int(next_column.group(1)))
                 pending = None
             record = state.handle(elem)
             if record is not None:
@@ -144,19 +158,31 @@ def parse_twfy_file(data: bytes, source: str, members: MemberDirectory | None = 
         yield pending
 
 
+def _ending_at(record: ParsedContribution, next_column: int) -> ParsedContribution:
+    """The record with its reference's end column set, when the next item starts on a later column."""
+    reference = record.references[0]
+    if next_column <= reference.start_column:
+        return record
+    return dataclasses.replace(record, references=(dataclasses.replace(reference, end_column=next_column),))
+
+
 class _State:
     """Running headings and context while walking one file's top-level elements."""
 
-    def __init__(self, source: str, data: bytes, members: MemberDirectory | None) -> None:
+    def __init__(
+        self, source: str, data: bytes, members: MemberDirectory | None, bill_titles: BillTitles | None
+    ) -> None:
         self.source = source
         self.data = data
         self.members = members
         self.major: str | None = None
         self.minor: str | None = None
         self.chair: str | None = None
-        # The Bill under debate. TWFY headings can be stale (a "BILL PRESENTED"
-        # major heading stays set over later business) and clause-by-clause
-        # minor headings ("New Clause 88") hide the Bill, so it is tracked apart.
+        self.bill_titles = bill_titles
+        # The Bill under debate: set by a heading that names it, kept over its
+        # clause-by-clause subsections ("New Clause 88 — ...", "[6th Allocated Day]"),
+        # ended by any other heading. TWFY headings can be stale (a "BILL PRESENTED"
+        # major heading stays set over later business), so it is tracked apart.
         self.bill: str | None = None
         # Ids of wrans questions not yet answered: a <reply> answers the <ques>
         # elements just before it (several questions can share one answer).
@@ -175,13 +201,16 @@ class _State:
         text, chair = _split_chair(_flatten(elem))
         if chair is not None:
             self.chair = chair
-        bill = bill_in_heading(text)
+        bill = bill_in_heading(text, self.bill_titles)
+        if bill is not None:
+            self.bill = bill
+        elif not is_bill_subsection(text):
+            # Any other heading starts other business ("Business without Debate",
+            # the next oral question): the Bill's debate is over.
+            self.bill = None
         if elem.tag == "minor-heading":
             self.minor = text or None
-            if bill is not None:
-                self.bill = bill
         else:
-            self.bill = bill
             # A new major (or oral-questions) heading starts a new debate, so the
             # old minor heading no longer applies.
             self.major = text or None
@@ -189,6 +218,20 @@ class _State:
             self.open_questions = []
             if chair is None:  # a chair note lasts until the business changes
                 self.chair = None
+
+    def _debate_title(self) -> str | None:
+        """The Bill under debate, else the debate's own heading.
+
+        A major heading that names a Bill ("BILL PRESENTED — Climate Change (Sectoral
+        Targets) Bill") stays set over later business in TWFY files; once that Bill's
+        debate is over, the minor heading names the debate, not the stale major one.
+        Westminster Hall files have only minor headings.
+        """
+        if self.bill is not None:
+            return self.bill
+        if self.major is not None and self.minor is not None and bill_in_heading(self.major) is not None:
+            return self.minor
+        return self.major or self.minor
 
     def _contribution(self, elem: ET.Element) -> ParsedContribution | None:
         raw_id = elem.get("id", "")
@@ -230,7 +273,7 @@ class _State:
             self.open_questions = []
 
         return ParsedContribution(
-            uri=f"{TWFY_BASE_URL}/{series.twfy_path}/?id={short_id}",
+            uri=f"{TWFY_BASE_URL}/{series.twfy_path}/?id={short_id}",  # as twfy_uri(raw_id)
             contribution_id=None,
             title=self.minor or self.major or "",
             member=member,
@@ -238,9 +281,7 @@ class _State:
             houses=(HOUSE_OF_COMMONS,),
             sitting_date=sitting_date,
             debate_types=(debate_type,),
-            # Westminster Hall files have only minor headings; the minor heading
-            # is then the name of the debate.
-            debate_title=self.bill or self.major or self.minor,
+            debate_title=self._debate_title(),
             contribution_type=contribution_type,
             references=(reference,),
             session=_session(hansard_url, sitting_date),
@@ -342,8 +383,27 @@ def _collapse(text: str) -> str:
     return " ".join(text.split())
 
 
-_BILL_IN_HEADING = re.compile(r"([^—–]*?\bBill\b(?:\s*\[\s*(?:HL|Lords)\s*\])?)", re.IGNORECASE)
+# "Constitutional Reform and Governance Bill (Money) (No. 3)": the words up to "Bill"
+# and a "[HL]"/"[Lords]" mark after it; at least one word must come before "Bill"
+# ("BILL PRESENTED" names no Bill).
+_BILL_IN_HEADING = re.compile(r"^\s*(\S[^—–]*?\s\bBill\b(?:\s*\[\s*(?:HL|Lords)\s*\])?)", re.IGNORECASE)
+_HEADING_SEGMENTS = re.compile(r"\s*[—–]\s*")
 _SMALL_WORDS = frozenset({"and", "for", "of", "the", "in", "on", "to", "a", "an", "etc"})
+# Headings that continue a Bill's debate rather than start other business: clause
+# by clause ("Clause 1 — ...", "New Clause 88 — ...", "Schedule 2", "New Schedule 1",
+# amendments), stage notes ("[6th Allocated Day]", "Report (2nd Day)", "Third
+# Reading") and motions on it ("Programme", "Money", "Allocation of Time").
+_BILL_SUBSECTION = re.compile(
+    r"^(?:"
+    r"\[[^\]]*\]$"  # a heading that is only a bracketed note
+    r"|(?:new\s+)?(?:clauses?|schedules?)\s+\d+[a-z]?\b"
+    r"|(?:lords\s+|commons\s+)?amendments?\s*(?:\(|\d|no\b|to\b|$)"
+    r"|(?:(?:first|second|third)\s+reading|report|committee|consideration|remaining\s+stages"
+    r"|programme|money|ways\s+and\s+means|allocation\s+of\s+time|order\s+of\s+consideration|title)"
+    r"\s*(?:\(|\[|$|motion\b|resolution\b|stage\b|\(continued\))"
+    r")",
+    re.IGNORECASE,
+)
 
 
 def _title_case(text: str) -> str:
@@ -357,21 +417,36 @@ def _title_case(text: str) -> str:
     )
 
 
-def bill_in_heading(heading: str) -> str | None:
+def bill_in_heading(heading: str, bill_titles: BillTitles | None = None) -> str | None:
     """The Bill a heading names, e.g. "Constitutional Reform and Governance Bill (Money) (No. 3)"
-    -> "Constitutional Reform and Governance Bill"; None when it names none."""
-    segment = heading.split("—")[-1].split("–")[-1]
-    match = _BILL_IN_HEADING.search(segment)
-    if match is None:
-        return None
-    title = _title_case(" ".join(match.group(1).split()).strip(" -:"))
-    title = re.sub(
-        r"\[\s*(HL|Lords)\s*\]",
-        lambda m: f"[{m.group(1).upper() if m.group(1).upper() == 'HL' else 'Lords'}]",
-        title,
-        flags=re.IGNORECASE,
-    )
-    return title if title[:1].isalpha() else None
+    -> "Constitutional Reform and Governance Bill"; None when it names none.
+
+    Each part of a dashed heading is tried in turn: "BILL PRESENTED — Climate Change
+    (Sectoral Targets) Bill", "Holocaust (Return of Cultural Objects) Bill — Third
+    Reading". With ``bill_titles``, the official spelling wins over the heading's.
+    """
+    for segment in _HEADING_SEGMENTS.split(heading):
+        match = _BILL_IN_HEADING.search(segment)
+        if match is None:
+            continue
+        title = _title_case(" ".join(match.group(1).split()).strip(" -:"))
+        title = re.sub(
+            r"\[\s*(HL|Lords)\s*\]",
+            lambda m: f"[{m.group(1).upper() if m.group(1).upper() == 'HL' else 'Lords'}]",
+            title,
+            flags=re.IGNORECASE,
+        )
+        if title[:1].isalpha():
+            return bill_titles.official(title) if bill_titles is not None else title
+    return None
+
+
+def is_bill_subsection(heading: str) -> bool:
+    """Whether a heading continues the Bill debate before it (a clause, a stage, a motion on it).
+
+    An empty heading (only a "[... in the Chair]" note, already removed) changes nothing either.
+    """
+    return not heading or _BILL_SUBSECTION.match(heading) is not None
 
 
 def _split_chair(heading: str) -> tuple[str, str | None]:

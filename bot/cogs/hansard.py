@@ -23,12 +23,13 @@ from bot.render import (
     render_help,
     render_lookup,
     render_search,
+    render_tally,
 )
 from bot.respond import answer, send
 from bot.views import PagedView
 from commands.ask import ask
 from commands.core import CHOICE_PREFIX, HansardCore, SearchRequest
-from commands.replies import Candidate, ContributionReply, CountReply, LookupReply, SearchReply
+from commands.replies import Candidate, ContributionReply, CountReply, LookupReply, SearchReply, TallyReply
 from commands.text import truncate
 
 if TYPE_CHECKING:
@@ -51,9 +52,11 @@ def choices(candidates: list[Candidate]) -> list[app_commands.Choice[str]]:
     ]
 
 
-def render_any(reply: SearchReply | LookupReply | CountReply) -> Rendered:
+def render_any(reply: SearchReply | LookupReply | CountReply | TallyReply) -> Rendered:
     if isinstance(reply, SearchReply):
         return render_search(reply)
+    if isinstance(reply, TallyReply):
+        return render_tally(reply)
     if isinstance(reply, LookupReply):
         return render_lookup(reply)
     return render_count(reply)
@@ -88,6 +91,12 @@ class HansardCog(commands.GroupCog, group_name="hansard", group_description="Sea
     async def bill_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return bill_choices(self.core, current)
 
+    async def party_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        parties = self.core.autocomplete_parties(current, AUTOCOMPLETE_LIMIT)
+        return [app_commands.Choice(name=truncate(p, 100), value=p[:100]) for p in parties]
+
     # --- commands ---------------------------------------------------------------------------
 
     def _search_pages(
@@ -116,7 +125,7 @@ class HansardCog(commands.GroupCog, group_name="hansard", group_description="Sea
         sort="Order of results",
     )
     @app_commands.rename(date_from="from", date_to="to")
-    @app_commands.autocomplete(member=member_autocomplete, bill=bill_autocomplete)
+    @app_commands.autocomplete(member=member_autocomplete, bill=bill_autocomplete, party=party_autocomplete)
     async def search(
         self,
         interaction: discord.Interaction,

@@ -240,3 +240,49 @@ async def test_slow_answer_meant_for_the_asker_alone_stays_private(
     [followup] = handle.followups
     assert followup["flags"] & EPHEMERAL and "Nothing in the loaded Hansard matches" in followup["content"]
     assert handle.final_message() is None  # the public "thinking…" message is gone
+
+
+async def test_party_autocomplete_and_filter(bot: HansardBot, emulator: DiscordEmulator) -> None:
+    handle = await emulator.send_autocomplete("hansard search", {"query": "tax", "party": "lib"}, focused="party")
+    choices = await handle.choices()
+    assert choices == [{"name": "Liberal Democrat", "value": "Liberal Democrat"}]
+    found = await emulator.send_slash_command("hansard search", {"query": "tax", "party": "lib dem"}, user="alice")
+    message = await found.wait_for_message()
+    assert "Liberal Democrat" in message["embeds"][0]["description"]
+    unknown = await emulator.send_slash_command("hansard search", {"query": "tax", "party": "Whig"}, user="alice")
+    refusal = await unknown.wait_for_message()
+    assert refusal["content"].startswith("No party called “Whig”; parties in the data are ")
+    assert refusal["flags"] & 64  # only the asker sees it
+
+
+async def test_ask_who_spoke_most(bot: HansardBot, emulator: DiscordEmulator) -> None:
+    handle = await emulator.send_slash_command("hansard ask", {"question": "who spoke most about sunbeds"}, user="bob")
+    message = await handle.wait_for_message()
+    embed = message["embeds"][0]
+    assert embed["title"] == "Who spoke most" and "Gillian Merron" in embed["description"]
+    assert embed["fields"]  # the speeches behind the counts
+
+
+async def test_citations_link_the_official_record_and_theyworkforyou(
+    bot: HansardBot, emulator: DiscordEmulator
+) -> None:
+    handle = await emulator.send_slash_command(
+        "hansard contribution", {"uri_or_id": "https://www.theyworkforyou.com/debates/?id=2010-02-05a.536.2"}
+    )
+    message = await handle.wait_for_message()
+    reference = next(f for f in message["embeds"][0]["fields"] if f["name"] == "Reference")["value"]
+    assert reference.startswith("[HC Deb 5 February 2010 c536-45](http://www.publications.parliament.uk/pa/cm200910/")
+    assert "[TheyWorkForYou](https://www.theyworkforyou.com/debates/?id=2010-02-05a.536.2)" in reference
+    urls = [b["url"] for b in buttons(message) if b.get("url")]
+    assert urls[0].startswith("http://www.publications.parliament.uk/") and urls[1].startswith(
+        "https://www.theyworkforyou"
+    )
+
+
+async def test_a_written_answer_shows_its_question(bot: HansardBot, emulator: DiscordEmulator) -> None:
+    handle = await emulator.send_slash_command(
+        "hansard search", {"query": "free school meals", "member": "Tim Loughton"}, user="alice"
+    )
+    message = await handle.wait_for_message()
+    field = next(f for f in message["embeds"][0]["fields"] if "Tim Loughton" in f["name"])
+    assert "**Answer** (Diana Johnson)" in field["value"] and len(field["value"]) <= 1024

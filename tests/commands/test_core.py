@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from commands.ask import ask
 from commands.core import HansardCore, SearchRequest
-from commands.replies import BillSummary, CountReply, LookupReply, MemberProfile, Problem, SearchReply
+from commands.replies import BillSummary, CountReply, LookupReply, MemberProfile, Problem, SearchReply, TallyReply
 from commands.text import plain_text
 
 SAMPLE_URI = "http://data.parliament.uk/pimsdata/hansard/CONTRIBUTION_622898"
@@ -251,7 +251,7 @@ def test_ask_what_did_member_say_about_topic(core: HansardCore) -> None:
 
 def test_ask_who_spoke_about(core: HansardCore) -> None:
     reply = ask(core, "who spoke about Yarl's Wood")
-    assert isinstance(reply, SearchReply) and reply.results
+    assert isinstance(reply, TallyReply) and reply.people and reply.results
     assert all(re.search(r"yarl", r.excerpt + r.title, re.I) for r in reply.results)
 
 

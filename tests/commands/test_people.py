@@ -1,0 +1,188 @@
+"""The right person: offices and seats by date, the Speaker by name, parties as people type them.
+
+Expectations are read from the real data: who the XML announces with an office
+(``speakeroffice``), who held a seat or the Speakership (members_flat.csv).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+
+import pytest
+from sqlalchemy import Engine
+
+from commands.ask import ask
+from commands.core import HansardCore, SearchRequest
+from commands.people import find_office, find_seat
+from commands.replies import LookupReply, MemberProfile, Problem, SearchReply
+from storage.reference_data import MemberDirectory, bundled_data_dir
+
+DATA = bundled_data_dir()
+DEBATES = DATA / "hansard_twfy_xml_2010" / "debates"
+
+
+@pytest.fixture
+def core(bundled_store: Engine) -> HansardCore:
+    return HansardCore(bundled_store)
+
+
+@pytest.fixture(scope="module")
+def directory() -> MemberDirectory:
+    return MemberDirectory.from_csv(DATA / "members_flat.csv")
+
+
+def _announced_as(office: str) -> set[str]:
+    """Speakers the Jan-Feb 2010 files announce with exactly this office."""
+    names = set()
+    for path in (DATA / "hansard_twfy_xml_2010").glob("*/*.xml"):
+        for elem in ET.parse(path).getroot():
+            if elem.tag == "speech" and elem.get("speakeroffice", "").strip() == office:
+                names.add(elem.get("speakername", ""))
+    return names
+
+
+@pytest.mark.parametrize(
+    ("typed", "office", "topic"),
+    [
+        ("the prime minister", "The Prime Minister", "afghanistan"),
+        ("the home secretary", "The Secretary of State for the Home Department", "drugs"),
+        ("the chancellor", "The Chancellor of the Exchequer", "northern rock"),
+        ("the welsh secretary", "The Secretary of State for Wales", "economy"),
+    ],
+)
+def test_an_office_means_who_held_it_then(core: HansardCore, typed: str, office: str, topic: str) -> None:
+    holders = _announced_as(office)
+    assert len(holders) == 1, holders
+    reply = ask(core, f"what did {typed} say about {topic}")
+    assert isinstance(reply, SearchReply) and reply.results, reply.message
+    assert {r.member for r in reply.results} == holders
+    assert holders.pop() in reply.understood
+
+
+def test_an_office_nobody_held_in_the_data_is_said_plainly(core: HansardCore) -> None:
+    reply = ask(core, "what did the prime minister say in 1985")
+    assert isinstance(reply, SearchReply) and reply.problem is Problem.UNKNOWN_MEMBER
+    assert reply.message is not None and "Prime Minister" in reply.message and not reply.results
+
+
+def test_the_speaker_is_who_held_the_chair_on_those_dates(core: HansardCore, directory: MemberDirectory) -> None:
+    day = dt.date(2010, 2, 8)
+    speaker = [r for r in directory.all() if r.party == "Speaker" and r.from_date and r.from_date <= day]
+    speaker = [r for r in speaker if r.to_date is None or r.to_date >= day]
+    assert len(speaker) == 1
+    office = find_office("what did the speaker say")
+    assert office is not None
+    holder = core.people.office_holder(office[0], day, day)
+    assert holder is not None
+    row = next(r for r in core.people.rows if r.id == holder.member_id)
+    assert row.person_ref == speaker[0].person_ref
+
+
+def test_the_member_for_a_seat_is_who_held_it(core: HansardCore, directory: MemberDirectory) -> None:
+    day = dt.date(2010, 2, 10)
+    held = [
+        r.display_name
+        for r in directory.all()
+        if r.constituency == "Bedford" and (r.from_date or day) <= day and (r.to_date is None or r.to_date >= day)
+    ]
+    assert len(held) == 1
+    reply = ask(core, "what did the member for bedford say about immigration")
+    assert isinstance(reply, SearchReply) and reply.results
+    assert {r.member for r in reply.results} == set(held)
+    assert "Member for Bedford" in reply.understood
+
+
+@pytest.mark.parametrize("typed", ["Mr. Speaker", "mr speaker", "Madam Deputy Speaker", "Mr. Deputy Speaker"])
+def test_the_chair_is_found_by_its_own_name(core: HansardCore, typed: str) -> None:
+    reply = core.member(typed)
+    assert isinstance(reply.profile, MemberProfile), reply.message
+    assert reply.profile.member.name.lower().replace(".", "") == typed.lower().replace(".", "")
+
+
+def test_a_person_is_found_by_their_other_names(core: HansardCore, directory: MemberDirectory) -> None:
+    reply = core.member("bercow")
+    assert isinstance(reply, LookupReply) and isinstance(reply.profile, MemberProfile), reply.message
+    bercow = {r.person_ref for r in directory.all() if r.last_name == "Bercow"}
+    row = next(r for r in core.people.rows if r.id == reply.profile.member.key)
+    assert row.person_ref in bercow
+    assert core.member("john bercow").profile == reply.profile
+
+
+def test_profiles_show_the_constituency(core: HansardCore) -> None:
+    reply = core.member("patrick hall")
+    assert isinstance(reply.profile, MemberProfile)
+    assert reply.profile.constituency == "Bedford"
+    assert reply.profile.to_json()["constituency"] == "Bedford"
+
+
+@pytest.mark.parametrize(
+    ("typed", "party"),
+    [
+        ("lib dem", "Liberal Democrat"),
+        ("libdem", "Liberal Democrat"),
+        ("LD", "Liberal Democrat"),
+        ("Lab", "Labour"),
+        ("Con", "Conservative"),
+        ("tories", "Conservative"),
+        ("SNP", "Scottish National Party"),
+        ("Plaid", "Plaid Cymru"),
+        ("sdlp", "Social Democratic & Labour Party"),
+    ],
+)
+def test_party_filters_accept_what_people_type(core: HansardCore, typed: str, party: str) -> None:
+    reply = core.search(SearchRequest(query="government", party=typed, page_size=10))
+    assert reply.problem is None, reply.message
+    assert reply.results and {r.party for r in reply.results} == {party}
+    assert party in reply.understood
+
+
+def test_unknown_party_or_session_lists_what_there_is(core: HansardCore) -> None:
+    reply = core.search(SearchRequest(query="government", party="Whig"))
+    assert reply.problem is Problem.BAD_INPUT and reply.message is not None
+    assert reply.message.startswith("No party called “Whig”; parties in the data are ")
+    assert "Labour" in reply.message and "Liberal Democrat" in reply.message
+    reply = core.search(SearchRequest(query="government", session="2001-02"))
+    assert reply.problem is Problem.BAD_INPUT and reply.message is not None and "2009-10" in reply.message
+    assert core.search(SearchRequest(query="government", session="2009/10")).problem is None
+
+
+def test_party_autocomplete(core: HansardCore) -> None:
+    assert core.autocomplete_parties("lib") == ["Liberal Democrat"]
+    assert core.autocomplete_parties("LD") == ["Liberal Democrat"]
+    assert len(core.autocomplete_parties("")) <= 25 and "Labour" in core.autocomplete_parties("")
+
+
+def test_an_office_as_a_member_option(core: HansardCore) -> None:
+    holders = _announced_as("The Prime Minister")
+    reply = core.search(SearchRequest(query="afghanistan", member="the prime minister"))
+    assert reply.member is not None and {reply.member.name} == holders
+    assert reply.results and {r.member for r in reply.results} == holders
+
+
+def test_a_seat_holder_with_nothing_loaded_is_named(core: HansardCore, directory: MemberDirectory) -> None:
+    day = dt.date(2010, 2, 10)
+    loaded = {row.person_ref for row in core.people.rows}
+    silent = next(
+        r
+        for r in directory.all()
+        if r.house == "House of Commons"
+        and r.constituency
+        and r.person_ref not in loaded
+        and r.from_date is not None
+        and r.from_date <= day
+        and (r.to_date is None or r.to_date >= day)
+    )
+    reply = ask(core, f"what did the member for {silent.constituency} say")
+    assert isinstance(reply, SearchReply) and reply.problem is Problem.UNKNOWN_MEMBER and not reply.results
+    assert reply.message is not None and reply.message.startswith(f"{silent.display_name} was the Member for")
+
+
+def test_a_party_named_with_party(core: HansardCore) -> None:
+    reply = core.search(SearchRequest(query="government", party="Conservative Party"))
+    assert reply.problem is None and reply.results and {r.party for r in reply.results} == {"Conservative"}
+
+
+@pytest.mark.parametrize("question", ["what did the member for say", "what did the secretary of state for say"])
+def test_an_office_or_seat_without_a_name_is_not_guessed(question: str) -> None:
+    assert find_office(question) is None and find_seat(question) is None
