@@ -1,0 +1,61 @@
+"""Parsing one input file, in either format (detected by content). Pure: runs in parse workers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from storage.importer.sources import SourceFile
+from storage.parser import parse_contribution
+from storage.records import ParsedContribution, ParseError
+from storage.reference_data import MemberDirectory, bundled_data_dir
+from storage.twfy import looks_like_twfy, parse_twfy_file
+
+SNIFF_BYTES = 4096
+
+
+@dataclass(slots=True)
+class FileOutcome:
+    """What parsing one input file gave: its records, or the error that stopped it."""
+
+    name: str
+    records: list[ParsedContribution] = field(default_factory=list)
+    error: str | None = None
+
+
+_members: MemberDirectory | None = None
+
+
+def member_directory() -> MemberDirectory | None:
+    """The bundled member list, loaded once per process, for TWFY speakers' parties."""
+    global _members
+    if _members is None:
+        path = bundled_data_dir() / "members_flat.csv"
+        if path.is_file():
+            _members = MemberDirectory.from_csv(path)
+    return _members
+
+
+def _line_of_offset(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def parse_source_file(source: SourceFile) -> FileOutcome:
+    """Parse one file in either format, detected by content."""
+    if source.error is not None:
+        return FileOutcome(source.name, error=f"{source.name}:0: {source.error}")
+    try:
+        data = source.read()
+    except OSError as exc:
+        return FileOutcome(source.name, error=f"{source.name}:0: cannot read file: {exc.strerror}")
+    try:
+        if looks_like_twfy(data[:SNIFF_BYTES]):
+            return FileOutcome(source.name, records=list(parse_twfy_file(data, source.name, member_directory())))
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ParseError(source.name, _line_of_offset(data, exc.start), "expected UTF-8 text") from None
+        # Anything that is not TWFY XML is read as a contribution page; the parser
+        # says where and why when it is neither.
+        return FileOutcome(source.name, records=[parse_contribution(text, source.name)])
+    except ParseError as exc:
+        return FileOutcome(source.name, error=str(exc))

@@ -1,0 +1,212 @@
+"""Where import input comes from: the one walk of files, directories, zip and tar archives.
+
+Each input file becomes a `Job`: a plain file by its path (read by the worker that
+parses it), an archive member or an unreadable file by its bytes or its error.
+Directories are walked lazily, so memory stays flat with millions of files.
+"""
+
+from __future__ import annotations
+
+import os
+import tarfile
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+# A single input file larger than this is refused rather than read into memory.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """One input file as a parser sees it: its bytes, or why it could not be read."""
+
+    name: str
+    path: Path | None = None
+    data: bytes | None = None
+    # Set when the file could not even be read (a broken archive member, say).
+    error: str | None = None
+
+    def read(self) -> bytes:
+        if self.data is not None:
+            return self.data
+        assert self.path is not None
+        return self.path.read_bytes()
+
+
+class Job(NamedTuple):
+    """One input file as sent to a parse worker.
+
+    A plain file goes by ``path``, with the ``size`` it had when the walk saw it;
+    the size also measures what the job costs in flight.
+    """
+
+    name: str
+    path: str | None
+    data: bytes | None
+    error: str | None
+    size: int
+
+
+def _is_hidden(name: str) -> bool:
+    return any(part.startswith(".") for part in name.split("/") if part not in ("", ".", ".."))
+
+
+def is_archive(path: Path | str) -> bool:
+    """Whether a file's name says it is an archive (a str path costs no Path)."""
+    return str(path).lower().endswith((".zip", ".tar.gz", ".tgz", ".tar"))
+
+
+def _job_of_bytes(name: str, data: bytes) -> Job:
+    return Job(name, None, data, None, len(data))
+
+
+def _job_of_error(name: str, error: str) -> Job:
+    return Job(name, None, None, error, 0)
+
+
+def _too_big(name: str) -> Job:
+    return _job_of_error(name, f"file larger than {MAX_FILE_BYTES} bytes")
+
+
+def _from_zip(path: str) -> Iterator[Job]:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        yield _job_of_error(path, f"cannot open zip archive: {exc}")
+        return
+    with archive:
+        for info in sorted(archive.infolist(), key=lambda i: i.filename):
+            if info.is_dir() or _is_hidden(info.filename):
+                continue
+            name = f"{path}!{info.filename}"
+            if info.file_size > MAX_FILE_BYTES:
+                yield _too_big(name)
+                continue
+            try:
+                yield _job_of_bytes(name, archive.read(info))
+            except (zipfile.BadZipFile, OSError, ValueError) as exc:
+                yield _job_of_error(name, f"cannot read archive member: {exc}")
+
+
+def _from_tar(path: str) -> Iterator[Job]:
+    try:
+        archive = tarfile.open(path, mode="r:*")  # noqa: SIM115 (closed by the with below)
+    except (tarfile.TarError, OSError) as exc:
+        yield _job_of_error(path, f"cannot open tar archive: {exc}")
+        return
+    with archive:
+        try:
+            for member in archive:
+                if not member.isfile() or _is_hidden(member.name):
+                    continue
+                name = f"{path}!{member.name}"
+                if member.size > MAX_FILE_BYTES:
+                    yield _too_big(name)
+                    continue
+                extracted = archive.extractfile(member)
+                if extracted is not None:
+                    yield _job_of_bytes(name, extracted.read())
+        except (tarfile.TarError, OSError, EOFError) as exc:
+            yield _job_of_error(path, f"archive is damaged: {exc}")
+
+
+def _from_file(path: str) -> Iterator[Job]:
+    """The jobs of one file: itself, or an archive's members."""
+    lower = path.lower()
+    if lower.endswith(".zip"):
+        yield from _from_zip(path)
+    elif is_archive(lower):
+        yield from _from_tar(path)
+    else:
+        try:
+            size = os.stat(path).st_size
+        except OSError:  # gone since the walk listed it, say: the worker's read reports why
+            size = 0
+        yield _too_big(path) if size > MAX_FILE_BYTES else Job(path, path, None, None, size)
+
+
+def walk_files(directory: str) -> Iterator[str]:
+    """The files below ``directory`` in the order of ``sorted(Path(directory).rglob("*"))``, lazily.
+
+    Hidden names (".x") are skipped with everything below them, and symlinked
+    directories are not followed; only one directory's names are held at a time.
+    """
+    names: list[str] = []
+    subdirectories: set[str] = set()
+    others: set[str] = set()  # neither a directory nor a plain file: symlinks, sockets...
+    try:
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                names.append(entry.name)
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        subdirectories.add(entry.name)
+                    elif not entry.is_file(follow_symlinks=False):
+                        others.add(entry.name)
+                except OSError:
+                    others.add(entry.name)
+    except OSError:
+        return
+    names.sort()
+    for name in names:
+        path = os.path.join(directory, name)
+        if name in subdirectories:
+            yield from walk_files(path)
+        elif name not in others or os.path.isfile(path):
+            yield path
+
+
+def iter_jobs(paths: Iterable[Path]) -> Iterator[Job]:
+    """Every input file below ``paths``, in a stable (sorted) order, as jobs."""
+    for root in paths:
+        if root.is_dir():
+            for path in walk_files(str(root)):
+                yield from _from_file(path)
+        elif root.is_file():
+            yield from _from_file(str(root))
+        else:
+            yield _job_of_error(str(root), "no such file or directory")
+
+
+def read_file(path: str, size: int) -> bytes | None:
+    """The bytes of a file, or None if it is larger than MAX_FILE_BYTES (it may have grown since the walk).
+
+    Asking for one byte more than the size the walk saw finds the end in the same
+    read: an open, a read and a close (``open().read()`` makes nine system calls).
+    A file that has changed size since is read to its end.
+    """
+    expected = max(0, min(size, MAX_FILE_BYTES))
+    handle = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        data = os.read(handle, expected + 1)
+        if len(data) == expected:
+            return data
+        parts, total = [data], len(data)
+        while total <= MAX_FILE_BYTES and (more := os.read(handle, 1 << 20)):
+            parts.append(more)
+            total += len(more)
+        return None if total > MAX_FILE_BYTES else b"".join(parts)
+    finally:
+        os.close(handle)
+
+
+def read_job(job: Job) -> SourceFile:
+    """A job as a source file, its bytes read here (by the worker that parses it)."""
+    if job.path is None:
+        return SourceFile(job.name, data=job.data, error=job.error)
+    try:
+        data = read_file(job.path, job.size)
+    except OSError:
+        return SourceFile(job.name, path=Path(job.path))  # parse_source_file reports why
+    if data is None:
+        return _too_big_source(job.name)
+    return SourceFile(job.name, data=data)
+
+
+def _too_big_source(name: str) -> SourceFile:
+    return SourceFile(name, error=f"file larger than {MAX_FILE_BYTES} bytes")
