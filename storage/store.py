@@ -12,20 +12,52 @@ from sqlalchemy import Engine, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from storage.models import CONTRIBUTION_TABLE, DEBATE_TABLE, MEMBER_TABLE, Contribution, Debate, ImportRun, Member
+from storage.models import (
+    CONTRIBUTION_TABLE,
+    DEBATE_TABLE,
+    MEMBER_TABLE,
+    TWFY_REDIRECT_TABLE,
+    Contribution,
+    Debate,
+    ImportRun,
+    Member,
+)
+from storage.twfy import twfy_gid, twfy_uri
+from storage.twfy_versions import Redirect, follow
 
 # Up to 18 digits: any larger number is no contribution id and would overflow a 64-bit column.
 _DIGITS = re.compile(r"\d{1,18}")
 
 
 def find_contribution(engine: Engine, uri_or_id: str) -> Contribution | None:
-    """A contribution by its URI, or by the numeric id in its URI (``622898``)."""
+    """A contribution by its URI, or by the numeric id in its URI (``622898``).
+
+    The address of a TheyWorkForYou item that a later version of its day replaced
+    finds the contribution as it stands now, through the stored redirects.
+    """
     key = uri_or_id.strip()
     with Session(engine) as session:
         found = session.exec(select(Contribution).where(Contribution.uri == key)).first()
         if found is None and _DIGITS.fullmatch(key):
             found = session.exec(select(Contribution).where(Contribution.contribution_id == int(key))).first()
+        if found is None and (gid := twfy_gid(key)) is not None:
+            current = redirected_uri(engine, gid)
+            if current is not None and current != key:
+                found = session.exec(select(Contribution).where(Contribution.uri == current)).first()
         return found
+
+
+def redirected_uri(engine: Engine, gid: str) -> str | None:
+    """Where a TheyWorkForYou id leads now through the stored redirects; None if it was removed."""
+    r = TWFY_REDIRECT_TABLE
+    with engine.connect() as conn:
+
+        def redirect_of(old_gid: str) -> Redirect | None:
+            row = conn.execute(sa_select(r.c.old_gid, r.c.new_gid, r.c.matchtype).where(r.c.old_gid == old_gid)).first()
+            return Redirect(*row) if row is not None else None
+
+        final, removed = follow(gid, redirect_of)
+    return None if removed else twfy_uri(final)
 
 
 def record_dict(row: Contribution) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from storage.importer.postgres_writer import PostgresPipeline, PostgresWriter, finish_import
-from storage.importer.rows import PackedRow
+from storage.importer.rows import PackedOutcome
 from storage.importer.runs import ImportSummary, ProgressCallback, finish_run, start_run
 from storage.importer.sources import Job, iter_jobs
 from storage.importer.sqlite_writer import SqliteWriter
@@ -56,17 +56,20 @@ def import_paths(
         jobs = itertools.chain(head, jobs)
     pipeline = PostgresPipeline(writer, worker_count()) if parallel and isinstance(writer, PostgresWriter) else None
     write_batch = pipeline.submit if pipeline is not None else writer.write_batch
-    pending: list[PackedRow] = []
+    pending: list[PackedOutcome] = []
+    pending_rows = 0
     try:
         for outcome in parse_all(jobs, parallel, engine.dialect.name):
             summary.files_done += 1
             if outcome.error is not None:
                 summary.failed += 1
                 summary.errors.append(outcome.error)
-            pending.extend(outcome.rows)
-            if len(pending) >= batch_size:
+                continue
+            pending.append(outcome)
+            pending_rows += len(outcome.rows)
+            if pending_rows >= batch_size:
                 write_batch(pending, summary)
-                pending = []
+                pending, pending_rows = [], 0
                 if progress is not None:
                     progress(summary)
         if pending:

@@ -8,7 +8,8 @@ from storage.importer.sources import SourceFile
 from storage.parser import parse_contribution
 from storage.records import ParsedContribution, ParseError
 from storage.reference_data import MemberDirectory, bundled_data_dir
-from storage.twfy import looks_like_twfy, parse_twfy_file
+from storage.twfy import looks_like_twfy, read_twfy_file
+from storage.twfy_versions import FileVersion
 
 SNIFF_BYTES = 4096
 
@@ -20,6 +21,7 @@ class FileOutcome:
     name: str
     records: list[ParsedContribution] = field(default_factory=list)
     error: str | None = None
+    version: FileVersion | None = None  # TheyWorkForYou files: which version of which day
 
 
 _members: MemberDirectory | None = None
@@ -49,7 +51,9 @@ def parse_source_file(source: SourceFile) -> FileOutcome:
         return FileOutcome(source.name, error=f"{source.name}:0: cannot read file: {exc.strerror}")
     try:
         if looks_like_twfy(data[:SNIFF_BYTES]):
-            return FileOutcome(source.name, records=list(parse_twfy_file(data, source.name, member_directory())))
+            twfy = read_twfy_file(data, source.name, member_directory())
+            version = FileVersion(twfy.day, twfy.version, twfy.latest, tuple(twfy.redirects))
+            return FileOutcome(source.name, records=twfy.records, version=version)
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Engine, Table
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
 
-from storage.importer.rows import COLUMNS, PackedRow
+from storage.importer.rows import COLUMNS, PackedOutcome
 from storage.importer.runs import ImportSummary, save_counts
 from storage.importer.writer import STORED_COLUMNS_SQL, BatchPlan, Writer
 
@@ -44,6 +44,11 @@ class PostgresWriter(Writer):
 
     def _insert_ignore(self, table: Table) -> Any:
         return postgresql.insert(table).on_conflict_do_nothing()
+
+    def _upsert(self, table: Table, key: Sequence[str]) -> Any:
+        statement = postgresql.insert(table)
+        updated = {c.name: statement.excluded[c.name] for c in table.columns if c.name not in key}
+        return statement.on_conflict_do_update(index_elements=list(key), set_=updated)
 
     def _stored_by_uri(self, cursor: Any, uris: list[str]) -> Iterator[tuple[str, int, str]]:
         cursor.execute("SELECT uri, id, content_hash FROM contribution WHERE uri = ANY(%s)", (uris,))
@@ -132,14 +137,18 @@ class PostgresPipeline:
                 raise self.error from None
             raise
 
-    def submit(self, rows: Sequence[PackedRow], summary: ImportSummary) -> None:
-        uris = {row.columns.uri for row in rows}
+    def submit(self, outcomes: Sequence[PackedOutcome], summary: ImportSummary) -> None:
+        uris = {row.uri for outcome in outcomes for row in outcome.rows}
+        # A TheyWorkForYou version may update or remove rows of any earlier batch: it waits for them all.
+        versioned = any(outcome.version is not None for outcome in outcomes)
         while self.inflight and (
-            len(self.inflight) >= self.connections or any(not uris.isdisjoint(other) for _, other in self.inflight)
+            versioned
+            or len(self.inflight) >= self.connections
+            or any(not uris.isdisjoint(other) for _, other in self.inflight)
         ):
             self._wait_for_oldest()
         with self.writer.engine.begin() as conn:
-            plan = self.writer.plan(conn, rows)
+            plan = self.writer.plan(conn, outcomes)
         self.inflight.append((self.threads.submit(self._write, plan, self.planned, summary), uris))
         self.planned += 1
 

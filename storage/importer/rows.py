@@ -1,13 +1,14 @@
 """The row that one parsed contribution becomes: column values as the database stores them.
 
 A parse worker packs each record into a `PackedRow`: the contribution's columns
-(`ParsedColumns`, named as in the contribution table), and what the writer needs
-to find or create its member, debate and subjects. The writer adds the columns
-only it knows (`WRITER_COLUMNS`, derived from the table definition).
+(named as in the contribution table), and what the writer needs to find or create
+its member, debate and subjects. The writer adds the columns only it knows
+(`WRITER_COLUMNS`, derived from the table definition).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import json.encoder
@@ -21,6 +22,7 @@ from storage.importer.parse import member_directory, parse_source_file
 from storage.importer.sources import SourceFile
 from storage.models import CONTRIBUTION_TABLE
 from storage.records import ParsedContribution, Reference
+from storage.twfy_versions import FileVersion
 
 DEBATE_TITLE_CHARS = 500
 MEMBER_NAME_CHARS = 255
@@ -30,8 +32,13 @@ SOURCE_CHARS = 1000
 _BILL_TITLE = re.compile(r"\bBill\b", re.IGNORECASE)
 
 
-class ParsedColumns(NamedTuple):
-    """A contribution's columns that parsing decides, as stored (JSON as text; on SQLite, dates as text)."""
+class PackedRow(NamedTuple):
+    """One parsed contribution ready for the writer, flat: one object a row is cheapest to send and keep.
+
+    First the contribution's columns that parsing decides, named as in the contribution
+    table and stored as they are (JSON as text; on SQLite, dates as text); then what the
+    writer needs to find or create its member, debate and subjects.
+    """
 
     uri: str
     contribution_id: int | None
@@ -53,34 +60,38 @@ class ParsedColumns(NamedTuple):
     extra: str
     content_hash: str
     source: str
-
-
-class MemberRow(NamedTuple):
-    """A member table row, keyed by house and name."""
-
-    member_key: str
-    name: str
-    house: str | None
-    party: str | None
+    # The member table's row: its key, and its name and party cut to their columns.
+    member_key: str | None
+    member_row_name: str | None
+    member_row_party: str | None
     person_ref: str | None
-
-
-class DebateRow(NamedTuple):
-    """A debate table row, keyed by title and session."""
-
-    debate_key: str
-    title: str
-    session: str | None
+    # The debate table's row: its key, and its title cut to the column.
+    debate_key: str | None
+    debate_row_title: str | None
     is_bill: bool
+    subject_names: tuple[str, ...]
 
+    @property
+    def columns(self) -> tuple[Any, ...]:
+        """The values of PARSED_COLUMNS."""
+        return self[:_PARSED]
 
-class PackedRow(NamedTuple):
-    """One parsed contribution ready for the writer."""
+    def member_row(self) -> dict[str, Any]:
+        return {
+            "member_key": self.member_key,
+            "name": self.member_row_name,
+            "house": self.house,
+            "party": self.member_row_party,
+            "person_ref": self.person_ref,
+        }
 
-    columns: ParsedColumns
-    member: MemberRow | None
-    debate: DebateRow | None
-    subjects: tuple[str, ...]
+    def debate_row(self) -> dict[str, Any]:
+        return {
+            "debate_key": self.debate_key,
+            "title": self.debate_row_title,
+            "session": self.session,
+            "is_bill": self.is_bill,
+        }
 
 
 class PackedOutcome(NamedTuple):
@@ -89,23 +100,44 @@ class PackedOutcome(NamedTuple):
     name: str
     error: str | None
     rows: list[PackedRow]
+    version: FileVersion | None = None
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Sent from a parse worker with its rows as plain tuples: a named tuple's own pickling
+        costs a Python call per row on both sides (twice the importer's unpickling; bench/README.md)."""
+        return _rebuild_outcome, (self.name, self.error, list(map(tuple, self.rows)), self.version)
+
+
+def _rebuild_outcome(
+    name: str, error: str | None, rows: list[tuple[Any, ...]], version: FileVersion | None
+) -> PackedOutcome:
+    return PackedOutcome(name, error, list(map(_AS_PACKED_ROW, rows)), version)
+
+
+# tuple.__new__(PackedRow, values): a packed row without a Python call.
+_AS_PACKED_ROW = functools.partial(tuple.__new__, PackedRow)
 
 
 def _stored_columns() -> tuple[str, ...]:
     return tuple(column.name for column in CONTRIBUTION_TABLE.columns if not column.primary_key)
 
 
+# The contribution table's columns that a packed row holds, in its order: the first of its fields.
+PARSED_COLUMNS = tuple(name for name in PackedRow._fields if name in _stored_columns())
+_PARSED = len(PARSED_COLUMNS)
 # The columns the writer fills (ids it looks up, the run, the time): the table's other columns.
-WRITER_COLUMNS = tuple(name for name in _stored_columns() if name not in ParsedColumns._fields)
+WRITER_COLUMNS = tuple(name for name in _stored_columns() if name not in PARSED_COLUMNS)
 # Every stored column, in the order of the values the writer stores: the row's, then its own.
-COLUMNS = (*ParsedColumns._fields, *WRITER_COLUMNS)
-if set(COLUMNS) != set(_stored_columns()) or WRITER_COLUMNS != (
+COLUMNS = (*PARSED_COLUMNS, *WRITER_COLUMNS)
+_SITTING_DATE = PARSED_COLUMNS.index("sitting_date")
+_INDEX_TIMESTAMP = PARSED_COLUMNS.index("index_timestamp")
+if PackedRow._fields[:_PARSED] != PARSED_COLUMNS or WRITER_COLUMNS != (
     "member_id",
     "debate_id",
     "import_run_id",
     "imported_at",
 ):
-    raise RuntimeError(f"ParsedColumns is out of step with the contribution table: writer would fill {WRITER_COLUMNS}")
+    raise RuntimeError(f"PackedRow is out of step with the contribution table: writer would fill {WRITER_COLUMNS}")
 
 
 def member_key(house: str | None, name: str) -> str:
@@ -176,10 +208,11 @@ def content_hash(values: tuple[Any, ...]) -> str:
     return hashlib.sha256("".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _member_row(record: ParsedContribution) -> MemberRow | None:
+def _member_fields(record: ParsedContribution) -> tuple[str | None, str | None, str | None, str | None]:
+    """(key, name, party, person) of the member table's row, all None without a member."""
     member = record.member
     if not member:
-        return None
+        return None, None, None, None
     person = None
     if record.member_ref:
         directory = member_directory()
@@ -188,22 +221,14 @@ def _member_row(record: ParsedContribution) -> MemberRow | None:
     # The member table's name is an indexed key: cut to its column (the contribution keeps it whole).
     name = member[:MEMBER_NAME_CHARS]
     party = record.party[:MEMBER_PARTY_CHARS] if record.party else None
-    return MemberRow(member_key(record.house, name), name, record.house, party, person)
-
-
-def _debate_row(record: ParsedContribution) -> DebateRow | None:
-    # A debate's title is an indexed key: cut to the column's length (the contribution keeps it whole).
-    title = (record.debate_title or record.title)[:DEBATE_TITLE_CHARS]
-    if not title:
-        return None
-    return DebateRow(debate_key(title, record.session), title, record.session, bool(_BILL_TITLE.search(title)))
+    return member_key(record.house, name), name, party, person
 
 
 def pack(record: ParsedContribution, source: str, dialect: str) -> PackedRow:
     """A record as a packed row: column values as the database stores them, then what the writer needs."""
     sitting_date = record.sitting_date
     index_timestamp = record.index_timestamp
-    hashed = (
+    hashed: tuple[Any, ...] = (
         record.uri,
         record.contribution_id,
         record.title,
@@ -223,13 +248,28 @@ def pack(record: ParsedContribution, source: str, dialect: str) -> PackedRow:
         record.text,
         json.dumps(record.extra) if record.extra else "{}",
     )
-    columns = ParsedColumns(*hashed, content_hash(hashed), source[:SOURCE_CHARS])
+    digest = content_hash(hashed)
     if dialect == "sqlite":
         # SQLite has no date types: stored as SQLAlchemy would store them.
-        columns = columns._replace(
-            sitting_date=sqlite_date(sitting_date), index_timestamp=sqlite_datetime(index_timestamp)
+        stored = list(hashed)
+        stored[_SITTING_DATE] = sqlite_date(sitting_date)
+        stored[_INDEX_TIMESTAMP] = sqlite_datetime(index_timestamp)
+        hashed = tuple(stored)
+    # A debate's title is an indexed key: cut to the column's length (the contribution keeps it whole).
+    title = (record.debate_title or record.title)[:DEBATE_TITLE_CHARS]
+    row: PackedRow = _AS_PACKED_ROW(
+        (
+            *hashed,
+            digest,
+            source[:SOURCE_CHARS],
+            *_member_fields(record),
+            debate_key(title, record.session) if title else None,
+            title or None,
+            bool(_BILL_TITLE.search(title)),
+            record.subjects,
         )
-    return PackedRow(columns, _member_row(record), _debate_row(record), record.subjects)
+    )
+    return row
 
 
 def parse_packed(source: SourceFile, dialect: str) -> PackedOutcome:
@@ -237,4 +277,5 @@ def parse_packed(source: SourceFile, dialect: str) -> PackedOutcome:
     outcome = parse_source_file(source)
     if outcome.error is not None:
         return PackedOutcome(outcome.name, outcome.error, [])
-    return PackedOutcome(outcome.name, None, [pack(record, outcome.name, dialect) for record in outcome.records])
+    rows = [pack(record, outcome.name, dialect) for record in outcome.records]
+    return PackedOutcome(outcome.name, None, rows, outcome.version)

@@ -21,6 +21,9 @@ class ImportSummary:
     unchanged: int = 0
     failed: int = 0
     errors: list[str] = field(default_factory=list)
+    # TheyWorkForYou re-issues: rows a newer version dropped, and rows of files older than the day's stored version.
+    removed: int = 0
+    superseded: int = 0
 
     @property
     def ok(self) -> bool:

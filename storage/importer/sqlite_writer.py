@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -89,6 +89,11 @@ class SqliteWriter(Writer):
 
     def _insert_ignore(self, table: Table) -> Any:
         return sqlite.insert(table).on_conflict_do_nothing()
+
+    def _upsert(self, table: Table, key: Sequence[str]) -> Any:
+        statement = sqlite.insert(table)
+        updated = {c.name: statement.excluded[c.name] for c in table.columns if c.name not in key}
+        return statement.on_conflict_do_update(index_elements=list(key), set_=updated)
 
     def _stored_by_uri(self, cursor: Any, uris: list[str]) -> Iterator[tuple[str, int, str]]:
         cursor.execute(

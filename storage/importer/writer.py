@@ -16,9 +16,19 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, insert, select
 
-from storage.importer.rows import COLUMNS, PackedRow
+from storage.importer.rows import COLUMNS, PackedOutcome
 from storage.importer.runs import ImportSummary, save_counts
-from storage.models import CONTRIBUTION_SUBJECT_TABLE, DEBATE_TABLE, MEMBER_TABLE, SUBJECT_TABLE, utcnow
+from storage.importer.versions import Reconciliation, claim_predecessors, reconcile
+from storage.models import (
+    CONTRIBUTION_SUBJECT_TABLE,
+    CONTRIBUTION_TABLE,
+    DEBATE_TABLE,
+    MEMBER_TABLE,
+    SUBJECT_TABLE,
+    TWFY_DAY_VERSION_TABLE,
+    TWFY_REDIRECT_TABLE,
+    utcnow,
+)
 
 # Ids or URIs per lookup query (each query takes them as one JSON or array parameter).
 MAX_PARAMS = 30_000
@@ -32,11 +42,16 @@ class BatchPlan:
     inserts: list[tuple[Any, ...]] = field(default_factory=list)
     updates: list[tuple[Any, ...]] = field(default_factory=list)
     links: list[tuple[int, int]] = field(default_factory=list)
+    # TheyWorkForYou re-issued days (see `storage.importer.versions`), None for other batches.
+    versions: Reconciliation | None = None
 
     def count_into(self, summary: ImportSummary) -> None:
         summary.new += len(self.inserts)
         summary.updated += len(self.updates)
         summary.unchanged += self.unchanged
+        if self.versions is not None:
+            summary.removed += len(self.versions.deletes)
+            summary.superseded += self.versions.superseded
 
     def added_to(self, summary: ImportSummary) -> ImportSummary:
         """The counts ``summary`` will have once this batch is committed."""
@@ -89,10 +104,14 @@ class Writer(ABC):
 
     # --- shared
 
-    def write_batch(self, rows: Sequence[PackedRow], summary: ImportSummary) -> None:
-        """Plan and write one batch in one transaction."""
+    @abstractmethod
+    def _upsert(self, table: Table, key: Sequence[str]) -> Any:
+        """An INSERT that updates the row with the same ``key`` columns instead."""
+
+    def write_batch(self, outcomes: Sequence[PackedOutcome], summary: ImportSummary) -> None:
+        """Plan and write one batch (whole files) in one transaction."""
         with self.transaction() as conn:
-            plan = self.plan(conn, rows)
+            plan = self.plan(conn, outcomes)
             self.write(conn, plan)
             save_counts(conn, plan.added_to(summary))
         plan.count_into(summary)  # once committed
@@ -122,58 +141,82 @@ class Writer(ABC):
                 found[uri] = (row_id, digest)
         return found
 
-    def plan(self, conn: Connection, rows: Sequence[PackedRow]) -> BatchPlan:
+    def plan(self, conn: Connection, outcomes: Sequence[PackedOutcome]) -> BatchPlan:
         """Which rows are new, changed or unchanged; their members, debates and subjects; the new rows' ids."""
+        versions = reconcile(conn, outcomes) if any(o.version is not None for o in outcomes) else None
+        rows = versions.rows if versions is not None else [row for outcome in outcomes for row in outcome.rows]
         # The last version of a URI in a batch wins, as it would across batches.
-        by_uri = {row.columns.uri: row for row in rows}
+        by_uri = {row.uri: row for row in rows}
         cursor = conn.connection.cursor()
         existing = self._ids_by_uri(cursor, list(by_uri))
+        if versions is not None:
+            versioned = [row.uri for outcome in outcomes if outcome.version is not None for row in outcome.rows]
+            claim_predecessors(conn, versions, existing, versioned)
+            # A newer version's contribution updates its predecessor's row: same id, new address and text.
+            existing.update((uri, (row_id, "")) for uri, row_id in versions.claims.items())
         changed = [
-            row
-            for uri, row in by_uri.items()
-            if (stored := existing.get(uri)) is None or stored[1] != row.columns.content_hash
+            row for uri, row in by_uri.items() if (stored := existing.get(uri)) is None or stored[1] != row.content_hash
         ]
         members: dict[str, dict[str, Any]] = {}
         debates: dict[str, dict[str, Any]] = {}
         subjects: dict[str, dict[str, Any]] = {}
         for row in changed:
-            if row.member is not None and row.member.member_key not in members:
-                members[row.member.member_key] = row.member._asdict()
-            if row.debate is not None and row.debate.debate_key not in debates:
-                debates[row.debate.debate_key] = row.debate._asdict()
-            for name in row.subjects:
+            if row.member_key is not None and row.member_key not in members:
+                members[row.member_key] = row.member_row()
+            if row.debate_key is not None and row.debate_key not in debates:
+                debates[row.debate_key] = row.debate_row()
+            for name in row.subject_names:
                 subjects.setdefault(name, {"name": name[:255]})
         self._resolve(conn, MEMBER_TABLE, "member_key", self.member_ids, members)
         self._resolve(conn, DEBATE_TABLE, "debate_key", self.debate_ids, debates)
         self._resolve(conn, SUBJECT_TABLE, "name", self.subject_ids, subjects)
 
-        new_count = sum(1 for row in changed if row.columns.uri not in existing)
+        new_count = sum(1 for row in changed if row.uri not in existing)
         next_id = iter(self._reserve_ids(cursor, new_count))
         now = self._now()
         member_ids, debate_ids, subject_ids, run_id = self.member_ids, self.debate_ids, self.subject_ids, self.run_id
-        plan = BatchPlan(unchanged=len(by_uri) - len(changed))
+        plan = BatchPlan(unchanged=len(by_uri) - len(changed), versions=versions)
         for row in changed:
-            stored = existing.get(row.columns.uri)
+            stored = existing.get(row.uri)
             row_id = next(next_id) if stored is None else stored[0]
             values = (
                 row_id,
                 *row.columns,
-                None if row.member is None else member_ids.get(row.member.member_key),
-                None if row.debate is None else debate_ids.get(row.debate.debate_key),
+                None if row.member_key is None else member_ids.get(row.member_key),
+                None if row.debate_key is None else debate_ids.get(row.debate_key),
                 run_id,
                 now,
             )
             (plan.inserts if stored is None else plan.updates).append(values)
-            plan.links.extend((row_id, subject_ids[name]) for name in row.subjects if name in subject_ids)
+            plan.links.extend((row_id, subject_ids[name]) for name in row.subject_names if name in subject_ids)
         return plan
 
     def write(self, conn: Connection, plan: BatchPlan) -> None:
         """Store a planned batch, with its full-text index entries and subject links."""
         cursor = conn.connection.cursor()
+        if plan.versions is not None and plan.versions.deletes:
+            # Subject links by hand: the SQLite import connection does not enforce foreign keys.
+            removed = sorted(plan.versions.deletes)
+            self._unlink_subjects(cursor, removed)
+            conn.execute(CONTRIBUTION_TABLE.delete().where(CONTRIBUTION_TABLE.c.id.in_(removed)))
         self._store(cursor, plan.inserts, plan.updates)
         if plan.updates:
             self._unlink_subjects(cursor, [values[0] for values in plan.updates])
         self._link_subjects(conn, plan.links)
+        if plan.versions is not None:
+            self._store_versions(conn, plan.versions)
+
+    def _store_versions(self, conn: Connection, versions: Reconciliation) -> None:
+        if versions.redirects:
+            conn.execute(
+                self._upsert(TWFY_REDIRECT_TABLE, ["old_gid"]),
+                [redirect._asdict() for redirect in versions.redirects.values()],
+            )
+        if versions.day_versions:
+            conn.execute(
+                self._upsert(TWFY_DAY_VERSION_TABLE, ["series", "day"]),
+                [{"series": d.series, "day": d.day, "version": v} for d, v in versions.day_versions.items()],
+            )
 
     def _link_subjects(self, conn: Connection, links: list[tuple[int, int]]) -> None:
         if links:

@@ -464,8 +464,10 @@ def test_content_hash_sees_every_stored_field_and_nothing_else() -> None:
     # The hash decides between "updated" and "unchanged": a change to any stored
     # field must change it, and where the file came from, or which database, must not.
     record = parse_contribution(SAMPLE.read_text(encoding="utf-8"), SAMPLE.name)
-    digest = rows.pack(record, "a.txt", "sqlite").columns.content_hash
-    assert rows.pack(record, "elsewhere/b.txt", "postgresql").columns.content_hash == digest
+    packed = rows.pack(record, "a.txt", "sqlite")
+    assert len(packed) == len(rows.PackedRow._fields) and packed.uri == record.uri
+    digest = packed.content_hash
+    assert rows.pack(record, "elsewhere/b.txt", "postgresql").content_hash == digest
     changes: dict[str, Any] = {
         "uri": record.uri + "x",
         "contribution_id": (record.contribution_id or 0) + 1,
@@ -490,4 +492,4 @@ def test_content_hash_sees_every_stored_field_and_nothing_else() -> None:
     for name, value in changes.items():
         assert getattr(record, name) != value, name
         changed = dataclasses.replace(record, **{name: value})
-        assert rows.pack(changed, "a.txt", "sqlite").columns.content_hash != digest, name
+        assert rows.pack(changed, "a.txt", "sqlite").content_hash != digest, name
