@@ -128,11 +128,16 @@ def _from_file(path: str) -> Iterator[Job]:
         yield _too_big(path) if size > MAX_FILE_BYTES else Job(path, path, None, None, size)
 
 
+# A TheyWorkForYou mirror's list of published files in each series folder: not a contribution.
+MIRROR_INDEX = "changedates.txt"
+
+
 def walk_files(directory: str) -> Iterator[str]:
     """The files below ``directory`` in the order of ``sorted(Path(directory).rglob("*"))``, lazily.
 
-    Hidden names (".x") are skipped with everything below them, and symlinked
-    directories are not followed; only one directory's names are held at a time.
+    Hidden names (".x") are skipped with everything below them, and so is a mirror's
+    `MIRROR_INDEX`; symlinked directories are not followed; only one directory's
+    names are held at a time.
     """
     names: list[str] = []
     subdirectories: set[str] = set()
@@ -140,7 +145,7 @@ def walk_files(directory: str) -> Iterator[str]:
     try:
         with os.scandir(directory) as entries:
             for entry in entries:
-                if entry.name.startswith("."):
+                if entry.name.startswith(".") or entry.name == MIRROR_INDEX:
                     continue
                 names.append(entry.name)
                 try:

@@ -111,3 +111,26 @@ def test_0005_drops_the_party_index_and_sets_full_text_merging_and_downgrade_res
     if sqlite:
         assert _fts_settings(own_store) == {"automerge": 0, "hashsize": 8 << 20}
     assert [hit.contribution.uri for hit in search(own_store, parse_query("tabloid")).hits] == [SAMPLE_URI]
+
+
+def test_0006_adds_the_twfy_version_tables_and_downgrade_keeps_the_contributions(own_store: Engine) -> None:
+    stubs = DATA / "hansard_twfy_xml_2010_superseded" / "debates2010-02-08a.xml"
+    latest = DATA / "hansard_twfy_xml_2010" / "debates" / "debates2010-02-08b.xml"
+    migrate(own_store)
+    assert import_paths(own_store, [stubs, latest]).new == 380
+    old_address = "https://www.theyworkforyou.com/debates/?id=2010-02-08a.603.4"
+    found = find_contribution(own_store, old_address)
+    assert found is not None and found.uri.endswith("2010-02-08b.603.4")
+
+    command.downgrade(alembic_config(own_store), "0005")
+    assert not {"twfy_redirect", "twfy_day_version"} & set(inspect(own_store).get_table_names())
+    with own_store.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM contribution")).scalar_one() == 380
+
+    migrate(own_store)
+    assert {"twfy_redirect", "twfy_day_version"} <= set(inspect(own_store).get_table_names())
+    # The redirects come back with the next import of the stub.
+    assert find_contribution(own_store, old_address) is None
+    assert import_paths(own_store, [stubs, latest]).unchanged == 380
+    found = find_contribution(own_store, old_address)
+    assert found is not None and found.uri.endswith("2010-02-08b.603.4")

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from storage.db import make_engine, migrate
+from storage.digests import newest_contribution_id
 from storage.importer import import_paths
 from storage.store import find_contribution
 from storage.twfy import twfy_uri
@@ -150,7 +151,7 @@ def test_older_versions_arriving_late_never_overwrite_newer_ones(engine: Engine,
 
 def test_a_newer_version_without_its_stub_replaces_the_older_in_place(engine: Engine, tmp_path: Path) -> None:
     # A mirror may deliver 8 Feb 2010's b version before (or without) rewriting a as a stub.
-    versions = full_versions(FEB_2010_STUBS_WITH_LATEST(tmp_path))
+    versions = full_versions(feb_2010_day_with_its_stub(tmp_path))
     folder = tmp_path / "step"
     folder.mkdir()
     (folder / "debates2010-02-08a.xml").write_bytes(versions["debates2010-02-08a.xml"])
@@ -167,7 +168,7 @@ def test_a_newer_version_without_its_stub_replaces_the_older_in_place(engine: En
     assert fts_consistent(engine)
 
 
-def FEB_2010_STUBS_WITH_LATEST(tmp_path: Path) -> Path:
+def feb_2010_day_with_its_stub(tmp_path: Path) -> Path:
     """The bundled 8 Feb 2010 debates with their superseded a version's stub, in one folder."""
     folder = tmp_path / "feb2010"
     folder.mkdir(exist_ok=True)
@@ -210,3 +211,28 @@ def redirects_of(path: Path) -> list[tuple[str, str, str]]:
 
     root = ET.parse(path).getroot()
     return [(r.get("oldgid", ""), r.get("newgid", ""), r.get("matchtype", "")) for r in root.iter("gidredirect")]
+
+
+def test_a_mirror_folder_imports_without_failures_and_its_changedates_is_no_contribution(engine: Engine) -> None:
+    series = DATA / "twfy_uml_2009" / "scrapedxml"
+    summary = import_paths(engine, [series / "lordspages", series / "debates"])
+    assert summary.ok, summary.errors
+    assert (series / "lordspages" / "changedates.txt").is_file()
+    assert summary.files_done == len(list((series / "lordspages").glob("*.xml"))) + len(list(UML_DEBATES.glob("*.xml")))
+
+
+def test_a_re_issued_day_brings_nothing_new_to_digests(engine: Engine, tmp_path: Path) -> None:
+    # Digests deliver contributions with ids above a subscription's watermark: a re-issue
+    # updates rows in place, so the watermark taken before it covers the day still.
+    folder = feb_2010_day_with_its_stub(tmp_path)
+    versions = full_versions(folder)
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "debates2010-02-08a.xml").write_bytes(versions["debates2010-02-08a.xml"])
+    import_paths(engine, [mirror])
+    watermark = newest_contribution_id(engine)
+    shutil.copy(folder / "debates2010-02-08a.xml", mirror)  # now the stub
+    (mirror / "debates2010-02-08b.xml").write_bytes(versions["debates2010-02-08b.xml"])
+    summary = import_paths(engine, [mirror])
+    assert summary.ok and summary.updated > 0 and summary.new == 0
+    assert newest_contribution_id(engine) == watermark
