@@ -1021,7 +1021,7 @@ def _quoted_bundled_titles() -> list[str]:
     """The headings of the bundled TheyWorkForYou data that are in quotation marks (government papers)."""
     from storage.twfy import parse_twfy_file
 
-    titles = set()
+    titles: set[str] = set()
     for path in sorted((DATA / "hansard_twfy_xml_2010").rglob("*.xml")):
         titles.update(r.title for r in parse_twfy_file(path.read_bytes(), path.name) if r.title[:1] in '"\u201c')
     return sorted(titles)
