@@ -388,7 +388,9 @@ def _is_title(text: str, question: bool = True) -> bool:
     if inner == text:
         return _is_name(text, _MAX_TITLE)
     # Quoted, or a question: one sentence at most, as titles are.
-    return bool(inner) and len(text) <= _MAX_TITLE and _is_name(inner, _MAX_TITLE) and not _SENTENCE_BREAK_RE.search(inner)
+    return (
+        bool(inner) and len(text) <= _MAX_TITLE and _is_name(inner, _MAX_TITLE) and not _SENTENCE_BREAK_RE.search(inner)
+    )
 
 
 # Titles in quotation marks: "Building a Society for All Ages" (straight or curly).

@@ -102,20 +102,10 @@ class PackedOutcome(NamedTuple):
     rows: list[PackedRow]
     version: FileVersion | None = None
 
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        """Sent from a parse worker with its rows as plain tuples: a named tuple's own pickling
-        costs a Python call per row on both sides (twice the importer's unpickling; bench/README.md)."""
-        return _rebuild_outcome, (self.name, self.error, list(map(tuple, self.rows)), self.version)
 
-
-def _rebuild_outcome(
-    name: str, error: str | None, rows: list[tuple[Any, ...]], version: FileVersion | None
-) -> PackedOutcome:
-    return PackedOutcome(name, error, list(map(_AS_PACKED_ROW, rows)), version)
-
-
-# tuple.__new__(PackedRow, values): a packed row without a Python call.
-_AS_PACKED_ROW = functools.partial(tuple.__new__, PackedRow)
+# PackedRow(*values) and PackedOutcome(*values) without a Python call (one of each per seed-format file).
+as_packed_row = functools.partial(tuple.__new__, PackedRow)
+as_packed_outcome = functools.partial(tuple.__new__, PackedOutcome)
 
 
 def _stored_columns() -> tuple[str, ...]:
@@ -257,7 +247,7 @@ def pack(record: ParsedContribution, source: str, dialect: str) -> PackedRow:
         hashed = tuple(stored)
     # A debate's title is an indexed key: cut to the column's length (the contribution keeps it whole).
     title = (record.debate_title or record.title)[:DEBATE_TITLE_CHARS]
-    row: PackedRow = _AS_PACKED_ROW(
+    row: PackedRow = as_packed_row(
         (
             *hashed,
             digest,

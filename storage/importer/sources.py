@@ -7,6 +7,7 @@ Directories are walked lazily, so memory stays flat with millions of files.
 
 from __future__ import annotations
 
+import functools
 import os
 import tarfile
 import zipfile
@@ -48,6 +49,10 @@ class Job(NamedTuple):
     data: bytes | None
     error: str | None
     size: int
+
+
+# Job(*values) without a Python call: a walk makes one per file, in the importer's process.
+as_job = functools.partial(tuple.__new__, Job)
 
 
 def _is_hidden(name: str) -> bool:
@@ -125,7 +130,7 @@ def _from_file(path: str) -> Iterator[Job]:
             size = os.stat(path).st_size
         except OSError:  # gone since the walk listed it, say: the worker's read reports why
             size = 0
-        yield _too_big(path) if size > MAX_FILE_BYTES else Job(path, path, None, None, size)
+        yield _too_big(path) if size > MAX_FILE_BYTES else as_job((path, path, None, None, size))
 
 
 # A TheyWorkForYou mirror's list of published files in each series folder: not a contribution.

@@ -12,9 +12,11 @@ import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
 
-from storage.importer.rows import PackedOutcome, parse_packed
-from storage.importer.sources import Job, read_job
+from storage.importer.rows import PackedOutcome, as_packed_outcome, as_packed_row, parse_packed
+from storage.importer.sources import Job, as_job, read_job
+from storage.twfy_versions import FileVersion
 
 # One task for a worker: this many files, or fewer when they are big (TWFY XML).
 CHUNK_FILES = 200
@@ -41,9 +43,23 @@ def start_worker() -> None:
             os.nice(WORKER_NICENESS)
 
 
-def _parse_chunk(jobs: list[Job], dialect: str) -> list[PackedOutcome]:
+# A chunk crosses between processes as plain tuples: a named tuple's own pickling costs a
+# Python call per file and per row on each side (see bench/README.md).
+_PlainOutcome = tuple[str, str | None, list[tuple[Any, ...]], FileVersion | None]
+
+
+def _parse_chunk(jobs: list[tuple[Any, ...]], dialect: str) -> list[_PlainOutcome]:
     """A worker's task: read, parse and pack a chunk of files."""
-    return [parse_packed(read_job(job), dialect) for job in jobs]
+    results: list[_PlainOutcome] = []
+    for job in map(as_job, jobs):
+        name, error, rows, version = parse_packed(read_job(job), dialect)
+        results.append((name, error, list(map(tuple, rows)), version))
+    return results
+
+
+def _received(results: list[_PlainOutcome]) -> Iterator[PackedOutcome]:
+    for name, error, rows, version in results:
+        yield as_packed_outcome((name, error, list(map(as_packed_row, rows)), version))
 
 
 def parse_all(jobs: Iterable[Job], parallel: bool, dialect: str) -> Iterator[PackedOutcome]:
@@ -57,7 +73,7 @@ def parse_all(jobs: Iterable[Job], parallel: bool, dialect: str) -> Iterator[Pac
     pool = ProcessPoolExecutor(max_workers=worker_count(), mp_context=context, initializer=start_worker)
     # Chunks in flight, oldest first, with their input sizes: results come back in order,
     # and the workers keep parsing ahead while a batch is written, up to INFLIGHT_BYTES.
-    inflight: deque[tuple[Future[list[PackedOutcome]], int]] = deque()
+    inflight: deque[tuple[Future[list[_PlainOutcome]], int]] = deque()
     inflight_bytes = 0
     try:
         chunk: list[Job] = []
@@ -67,16 +83,16 @@ def parse_all(jobs: Iterable[Job], parallel: bool, dialect: str) -> Iterator[Pac
             chunk_bytes += job.size
             if len(chunk) < CHUNK_FILES and chunk_bytes < CHUNK_BYTES:
                 continue
-            inflight.append((pool.submit(_parse_chunk, chunk, dialect), chunk_bytes))
+            inflight.append((pool.submit(_parse_chunk, list(map(tuple, chunk)), dialect), chunk_bytes))
             inflight_bytes += chunk_bytes
             chunk, chunk_bytes = [], 0
             while inflight_bytes >= INFLIGHT_BYTES:
                 done, done_bytes = inflight.popleft()
                 inflight_bytes -= done_bytes
-                yield from done.result()
+                yield from _received(done.result())
         if chunk:
-            inflight.append((pool.submit(_parse_chunk, chunk, dialect), chunk_bytes))
+            inflight.append((pool.submit(_parse_chunk, list(map(tuple, chunk)), dialect), chunk_bytes))
         while inflight:
-            yield from inflight.popleft()[0].result()
+            yield from _received(inflight.popleft()[0].result())
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
