@@ -19,7 +19,12 @@ from sqlalchemy import Engine, select
 from storage.models import CONTRIBUTION_TABLE, Contribution
 from storage.query import ParsedQuery, parse_query
 from storage.records import HOUSE_OF_COMMONS, HOUSE_OF_LORDS
-from storage.reference_data import bundled_data_dir, load_bill_informal_names, load_member_aliases
+from storage.reference_data import (
+    MemberDirectory,
+    bundled_data_dir,
+    load_bill_informal_names,
+    load_member_aliases,
+)
 from storage.search import SearchFilters, SortOrder, count_contributions, search
 from storage.store import (
     MemberRow,
@@ -42,6 +47,7 @@ from commands.replies import (
     CountItem,
     LookupReply,
     MemberProfile,
+    MembershipItem,
     Problem,
     ResultItem,
     SearchReply,
@@ -106,6 +112,7 @@ class HansardCore:
         self._bill_debates: dict[str, tuple[int, ...]] = {}
         self._member_by_key: dict[str, NameEntry] = {}
         self._member_rows: dict[int, MemberRow] = {}
+        self._people_data: MemberDirectory | None = None
         self._bill_by_key: dict[str, NameEntry] = {}
         self._vocabulary: Counter[str] = Counter()
         self._refreshed_after_run: int | None = None
@@ -121,11 +128,18 @@ class HansardCore:
         running in another thread sees either the old or the new index, whole.
         """
         members = {row.id: row for row in member_rows(self.engine)}
+        people = self._people()
         member_entries = [
             NameEntry(
                 key=row.id,
                 name=row.name,
                 detail=", ".join(part for part in (row.party, row.house) if part),
+                # The names this person had in the other House ("Peter Mandelson" for Lord Mandelson).
+                aliases=tuple(
+                    m.name
+                    for m in (people.memberships(row.person_ref) if people and row.person_ref else ())
+                    if m.name != row.name
+                ),
                 weight=float(row.contributions),
             )
             for row in members.values()
@@ -417,13 +431,40 @@ class HansardCore:
             candidates=list(resolved.candidates),
         )
 
+    def _people(self) -> MemberDirectory | None:
+        """The people data (members_flat.csv): who sat in which House, under which names."""
+        if self._people_data is None:
+            path = self.data_dir / "members_flat.csv"
+            self._people_data = MemberDirectory.from_csv(path) if path.is_file() else None
+        return self._people_data
+
+    def _same_person(self, member_id: int) -> tuple[int, ...]:
+        """The member rows of one person: a peer who had been an MP speaks under two."""
+        row = self._member_rows.get(member_id)
+        if row is None or row.person_ref is None:
+            return (member_id,)
+        return tuple(sorted(r.id for r in self._member_rows.values() if r.person_ref == row.person_ref))
+
+    def _memberships(self, member_id: int) -> list[MembershipItem]:
+        row, people = self._member_rows.get(member_id), self._people()
+        if row is None or row.person_ref is None or people is None:
+            return []
+        found = people.memberships(row.person_ref)
+        if len(found) < 2:
+            return []
+        return [
+            MembershipItem(m.house, m.name, m.from_date, m.to_date if m.to_date and m.to_date.year < 9999 else None)
+            for m in found
+        ]
+
     def member(self, name: str) -> LookupReply:
         resolved = self.resolve_member(name)
         if resolved.candidate is None:
             return self._unresolved("member", name, resolved)
         member = resolved.candidate
         member_id = int(member.key)
-        summary = activity_summary(self.engine, member_ids=[member_id])
+        member_ids = self._same_person(member_id)
+        summary = activity_summary(self.engine, member_ids=member_ids)
         row = self._member_rows.get(member_id)
         profile = MemberProfile(
             member=member,
@@ -434,7 +475,8 @@ class HansardCore:
             last_date=summary.last_date,
             top_debates=[CountItem(safe_text(t), n) for t, is_bill, n in summary.top_debates if not is_bill][:5],
             top_bills=[CountItem(safe_text(t), n) for t, is_bill, n in summary.top_debates if is_bill][:5],
-            latest=self.latest(SearchFilters(member_ids=(member_id,))),
+            latest=self.latest(SearchFilters(member_ids=member_ids)),
+            memberships=self._memberships(member_id),
         )
         return LookupReply(understood=f"member {member.name}", profile=profile)
 

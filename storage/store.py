@@ -120,6 +120,7 @@ class MemberRow:
     house: str | None
     party: str | None
     contributions: int
+    person_ref: str | None = None  # joins one person's rows across Houses
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,11 +136,11 @@ def member_rows(engine: Engine) -> list[MemberRow]:
     """Every Member with the number of their contributions (for the name index)."""
     c, m = CONTRIBUTION_TABLE.c, MEMBER_TABLE.c
     counts = sa_select(c.member_id, func.count().label("n")).group_by(c.member_id).subquery()
-    statement = sa_select(m.id, m.name, m.house, m.party, func.coalesce(counts.c.n, 0)).outerjoin_from(
+    statement = sa_select(m.id, m.name, m.house, m.party, func.coalesce(counts.c.n, 0), m.person_ref).outerjoin_from(
         MEMBER_TABLE, counts, counts.c.member_id == m.id
     )
     with engine.connect() as conn:
-        return [MemberRow(int(i), n, h, p, int(k)) for i, n, h, p, k in conn.execute(statement)]
+        return [MemberRow(int(i), n, h, p, int(k), r) for i, n, h, p, k, r in conn.execute(statement)]
 
 
 def debate_rows(engine: Engine, bills_only: bool = False) -> list[DebateRow]:
