@@ -30,9 +30,9 @@ from pyexpat import ErrorString
 
 from storage.records import HOUSE_OF_COMMONS, HOUSE_OF_LORDS, ParsedContribution, ParseError, Reference
 from storage.reference_data import MemberDirectory
-from storage.twfy_versions import DayKey, Redirect, parse_gid
+from storage.twfy_versions import REMOVED, DayKey, Redirect, parse_gid
 
-__all__ = ["TwfyFile", "looks_like_twfy", "parse_twfy_file", "read_twfy_file", "twfy_uri"]
+__all__ = ["TwfyFile", "day_scope", "looks_like_twfy", "parse_twfy_file", "read_twfy_file", "twfy_gid", "twfy_uri"]
 
 TWFY_BASE_URL = "https://www.theyworkforyou.com"
 
@@ -253,8 +253,8 @@ class _State:
         tag = elem.tag
         if tag == "gidredirect":
             old, new, matchtype = elem.get("oldgid"), elem.get("newgid"), elem.get("matchtype")
-            if old and new and matchtype:
-                self.redirects.append(Redirect(old, new, matchtype))
+            if old and matchtype and (new or matchtype == REMOVED):
+                self.redirects.append(Redirect(old, new or "", matchtype))
             return None
         if self.superseded:
             return None

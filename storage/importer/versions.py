@@ -138,6 +138,7 @@ def claim_predecessors(
     """Match each new contribution of a newer version to its predecessor's row; find the rows to remove."""
     redirects = _Redirects(conn, result.redirects)
     stored = set(stored_uris)
+    versioned_uris = list(versioned_uris)
     missing = {gid: uri for uri in versioned_uris if uri not in stored and (gid := twfy_gid(uri)) is not None}
     candidates: dict[str, list[str]] = {gid: [] for gid in missing}
     for old_gid, new_gid in predecessors(missing, redirects.to).items():
@@ -173,7 +174,8 @@ def claim_predecessors(
     for uri in old_rows:
         final, removed = follow(old_uris[uri], redirects.of)
         finals[uri] = None if removed else twfy_uri(final)
-    successors = set(_ids_of_uris(conn, [f for f in finals.values() if f is not None])) | stored | set(result.claims)
+    successors = set(_ids_of_uris(conn, [f for f in finals.values() if f is not None]))
+    successors |= stored | set(result.claims) | set(versioned_uris)
     for uri, row_id in old_rows.items():
         final_uri = finals[uri]
         if final_uri is None or (final_uri != uri and final_uri in successors):

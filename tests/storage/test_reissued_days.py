@@ -236,3 +236,30 @@ def test_a_re_issued_day_brings_nothing_new_to_digests(engine: Engine, tmp_path:
     summary = import_paths(engine, [mirror])
     assert summary.ok and summary.updated > 0 and summary.new == 0
     assert newest_contribution_id(engine) == watermark
+
+
+def test_a_removed_item_is_deleted_with_its_index_entry_and_its_address_finds_nothing(
+    engine: Engine, tmp_path: Path
+) -> None:
+    versions = full_versions(UML_DEBATES)
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "debates2009-10-27a.xml").write_bytes(versions["debates2009-10-27a.xml"])
+    assert import_paths(engine, [mirror]).ok
+    before = ids_by_uri(engine)
+    # The real stub, with one of its contributions marked as gone from the next version.
+    stub = (UML_DEBATES / "debates2009-10-27a.xml").read_bytes()
+    gone = "uk.org.publicwhip/debate/2009-10-27a.225.1"
+    gone_uri = twfy_uri(gone)
+    assert gone_uri in before
+    marked = stub.replace(
+        f'oldgid="{gone}" newgid="uk.org.publicwhip/debate/2009-10-27b.225.1" matchtype="changes"'.encode(),
+        f'oldgid="{gone}" newgid="" matchtype="removed"'.encode(),
+    )
+    assert marked != stub
+    (mirror / "debates2009-10-27a.xml").write_bytes(marked)
+    summary = import_paths(engine, [mirror])
+    assert summary.ok and summary.removed == 1
+    assert set(ids_by_uri(engine)) == set(before) - {gone_uri}
+    assert find_contribution(engine, gone_uri or "") is None
+    assert fts_consistent(engine)
