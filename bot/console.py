@@ -11,6 +11,7 @@ from commands.replies import (
     CountReply,
     LookupReply,
     MemberProfile,
+    MembershipItem,
     ResultItem,
     SearchReply,
     TallyReply,
@@ -66,6 +67,8 @@ def render(reply: Reply, bold: tuple[str, str] = NO_BOLD) -> str:
                 lines.append(f"Member for {p.constituency}")
             span = f", {p.first_date} to {p.last_date}" if p.first_date else ""
             lines.append(f"{p.contributions} contributions{span}")
+            if p.memberships:
+                lines.append("Sat in: " + "; ".join(_membership(m) for m in p.memberships))
             for heading, counts in (("Debates", p.top_debates), ("Bills", p.top_bills)):
                 if counts:
                     lines.append(f"{heading}: " + "; ".join(f"{plain_text(c.label)} ({c.count})" for c in counts))
@@ -127,3 +130,9 @@ def split_line(line: str) -> list[str]:
         return shlex.split(line)
     except ValueError:
         return line.split()
+
+
+def _membership(membership: MembershipItem) -> str:
+    """ "House of Commons as Peter Mandelson, 1992-04-09 to 2004-11-08"."""
+    span = f"{membership.from_date or '?'} to {membership.to_date or 'now'}"
+    return f"{membership.house} as {plain_text(membership.name)}, {span}"

@@ -21,6 +21,7 @@ from commands.replies import (
     CountReply,
     LookupReply,
     MemberProfile,
+    MembershipItem,
     ResultItem,
     SearchReply,
     TallyReply,
@@ -177,12 +178,22 @@ def render_lookup(reply: LookupReply) -> Rendered:
             f"{profile.contributions:,} contributions loaded, {span}",
             profile.house,
         )
+        if profile.memberships:
+            embed.add_field(name="Sat in", value=_memberships(profile.memberships), inline=False)
         embed.add_field(name="Debates spoken in most", value=_counts(profile.top_debates), inline=True)
         embed.add_field(name="Bills spoken on most", value=_counts(profile.top_bills), inline=True)
         _add_results(embed, profile.latest, None)
         links = [(f"Latest {i + 1}", r.uri) for i, r in enumerate(profile.latest)]
         return Rendered(embeds=[fit_embed(embed)], links=links)
     return render_bill(profile)
+
+
+def _memberships(memberships: Sequence[MembershipItem]) -> str:
+    """One line per House: "House of Commons as Peter Mandelson, 9 April 1992 – 8 November 2004"."""
+    return "\n".join(
+        f"{m.house} as {_escape(m.name)}, {_date(m.from_date)} – {_date(m.to_date) if m.to_date else 'now'}"
+        for m in memberships
+    )
 
 
 def render_bill(summary: BillSummary) -> Rendered:

@@ -48,6 +48,7 @@ from commands.replies import (
     CountItem,
     LookupReply,
     MemberProfile,
+    MembershipItem,
     PairedText,
     Problem,
     ResultItem,
@@ -123,7 +124,9 @@ class HansardCore:
         self._refreshed_after_run: int | None = None
         self._vocabulary_words: list[str] = []
         members_file = self.data_dir / "members_flat.csv"
-        self._member_records = MemberDirectory.from_csv(members_file).all() if members_file.is_file() else []
+        # The people data: who sat in which House and seat, under which names.
+        self._directory = MemberDirectory.from_csv(members_file) if members_file.is_file() else None
+        self._member_records = self._directory.all() if self._directory else []
         self.people = People(engine, [])
         self._member_by_exact_name: dict[str, NameEntry] = {}
         self._sessions: list[str] = []
@@ -139,11 +142,18 @@ class HansardCore:
         """
         rows = member_rows(self.engine)
         members = {row.id: row for row in rows}
+        directory = self._directory
         member_entries = [
             NameEntry(
                 key=row.id,
                 name=row.name,
                 detail=", ".join(part for part in (row.party, row.house) if part),
+                # The names this person had in the other House ("Peter Mandelson" for Lord Mandelson).
+                aliases=tuple(
+                    m.name
+                    for m in (directory.memberships(row.person_ref) if directory and row.person_ref else ())
+                    if m.name != row.name
+                ),
                 weight=float(row.contributions),
             )
             for row in members.values()
@@ -494,6 +504,25 @@ class HansardCore:
             candidates=list(resolved.candidates),
         )
 
+    def _same_person(self, member_id: int) -> tuple[int, ...]:
+        """The member rows of one person: a peer who had been an MP speaks under two."""
+        row = self._member_rows.get(member_id)
+        if row is None or row.person_ref is None:
+            return (member_id,)
+        return tuple(sorted(r.id for r in self._member_rows.values() if r.person_ref == row.person_ref))
+
+    def _memberships(self, member_id: int) -> list[MembershipItem]:
+        row, directory = self._member_rows.get(member_id), self._directory
+        if row is None or row.person_ref is None or directory is None:
+            return []
+        found = directory.memberships(row.person_ref)
+        if len(found) < 2:
+            return []
+        return [
+            MembershipItem(m.house, m.name, m.from_date, m.to_date if m.to_date and m.to_date.year < 9999 else None)
+            for m in found
+        ]
+
     @user_input
     def member(self, name: str) -> LookupReply:
         resolved = self.resolve_member(name)
@@ -501,7 +530,8 @@ class HansardCore:
             return self._unresolved("member", name, resolved)
         member = resolved.candidate
         member_id = int(member.key)
-        summary = activity_summary(self.engine, member_ids=[member_id])
+        member_ids = self._same_person(member_id)
+        summary = activity_summary(self.engine, member_ids=member_ids)
         row = self._member_rows.get(member_id)
         profile = MemberProfile(
             member=member,
@@ -512,8 +542,9 @@ class HansardCore:
             last_date=summary.last_date,
             top_debates=[CountItem(safe_text(t), n) for t, is_bill, n in summary.top_debates if not is_bill][:5],
             top_bills=[CountItem(safe_text(t), n) for t, is_bill, n in summary.top_debates if is_bill][:5],
-            latest=self.latest(SearchFilters(member_ids=(member_id,))),
+            latest=self.latest(SearchFilters(member_ids=member_ids)),
             constituency=self.people.constituency(member_id, summary.last_date),
+            memberships=self._memberships(member_id),
         )
         return LookupReply(understood=f"member {member.name}", profile=profile)
 

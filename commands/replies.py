@@ -141,6 +141,24 @@ class CountItem:
     count: int
 
 
+@dataclass(frozen=True, slots=True)
+class MembershipItem:
+    """One House a person sat in, under the name they had there (from the people data)."""
+
+    house: str
+    name: str
+    from_date: dt.date | None
+    to_date: dt.date | None  # None while sitting
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "house": self.house,
+            "name": self.name,
+            "from_date": self.from_date.isoformat() if self.from_date else None,
+            "to_date": self.to_date.isoformat() if self.to_date else None,
+        }
+
+
 @dataclass(slots=True)
 class MemberProfile:
     member: Candidate
@@ -154,6 +172,8 @@ class MemberProfile:
     latest: list[ResultItem]
     # The seat held at the Member's latest contribution (Commons), from the reference data.
     constituency: str | None = None
+    # A person who sat in both Houses: both memberships (their contributions are counted together).
+    memberships: list[MembershipItem] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -167,6 +187,7 @@ class MemberProfile:
             "top_debates": [{"title": c.label, "count": c.count} for c in self.top_debates],
             "top_bills": [{"title": c.label, "count": c.count} for c in self.top_bills],
             "results": [r.to_json() for r in self.latest],
+            "memberships": [m.to_json() for m in self.memberships],
         }
 
 

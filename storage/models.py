@@ -157,12 +157,34 @@ class ImportRun(SQLModel, table=True):
 
 # The Core tables behind the models, for bulk statements and aggregate queries
 # (typed as plain tables, which mypy follows better than SQLModel's class attributes).
+class TwfyDayVersion(SQLModel, table=True):
+    """The version of a TheyWorkForYou day whose contributions the store holds (see storage/twfy_versions.py)."""
+
+    __tablename__ = "twfy_day_version"
+
+    series: str = Field(max_length=32, primary_key=True)  # TWFY's folder: "debates", "lordswms"...
+    day: dt.date = Field(primary_key=True)
+    version: str = Field(max_length=8)  # "a", "b"...
+
+
+class TwfyRedirect(SQLModel, table=True):
+    """A superseded TheyWorkForYou id and where it went: old addresses keep resolving."""
+
+    __tablename__ = "twfy_redirect"
+
+    old_gid: str = Field(max_length=200, primary_key=True)
+    new_gid: str = Field(max_length=200, index=True)
+    matchtype: str = Field(max_length=32)  # perfectmatch, changes, altques, removed...
+
+
 CONTRIBUTION_TABLE: Table = Contribution.__table__  # type: ignore[attr-defined]
 MEMBER_TABLE: Table = Member.__table__  # type: ignore[attr-defined]
 DEBATE_TABLE: Table = Debate.__table__  # type: ignore[attr-defined]
 SUBJECT_TABLE: Table = Subject.__table__  # type: ignore[attr-defined]
 CONTRIBUTION_SUBJECT_TABLE: Table = ContributionSubject.__table__  # type: ignore[attr-defined]
 IMPORT_RUN_TABLE: Table = ImportRun.__table__  # type: ignore[attr-defined]
+TWFY_DAY_VERSION_TABLE: Table = TwfyDayVersion.__table__  # type: ignore[attr-defined]
+TWFY_REDIRECT_TABLE: Table = TwfyRedirect.__table__  # type: ignore[attr-defined]
 
 
 class Subscription(SQLModel, table=True):

@@ -374,12 +374,36 @@ def _is_name(text: str, limit: int = _MAX_NAME) -> bool:
     return len(text) <= limit and "://" not in text and not _reads_as_prose(text)
 
 
-def _is_title(text: str) -> bool:
+def _is_title(text: str, question: bool = True) -> bool:
+    """Could ``text`` be a title? It may be in quotation marks and, with ``question``, end with "?" or "!".
+
+    A question or an exclamation reads as prose, so where a speech paragraph could
+    be taken for the title instead (`_Page._untitled`) plain titles are tried first.
+    """
+    if text.startswith((_OCCURRED, "(")) or _KNOWN_START_RE.match(text) is not None:
+        return False  # a piece of a preliminary sentence
+    inner = _unquoted(text)
+    if question and inner.endswith(("?", "!")):
+        inner = inner[:-1].rstrip()
+    if inner == text:
+        return _is_name(text, _MAX_TITLE)
+    # Quoted, or a question: one sentence at most, as titles are.
     return (
-        _is_name(text, _MAX_TITLE)
-        and not text.startswith((_OCCURRED, "("))
-        and _KNOWN_START_RE.match(text) is None  # a piece of a preliminary sentence
+        bool(inner) and len(text) <= _MAX_TITLE and _is_name(inner, _MAX_TITLE) and not _SENTENCE_BREAK_RE.search(inner)
     )
+
+
+# Titles in quotation marks: "Building a Society for All Ages" (straight or curly).
+_QUOTE_PAIRS = (('"', '"'), ("\u201c", "\u201d"), ("'", "'"), ("\u2018", "\u2019"))
+# Two sentences on one line: a title is never that.
+_SENTENCE_BREAK_RE = re.compile(r"[.?!] [A-Z]")
+
+
+def _unquoted(text: str) -> str:
+    for opening, closing in _QUOTE_PAIRS:
+        if len(text) > 2 and text.startswith(opening) and text.endswith(closing):
+            return text[1:-1].strip()
+    return text
 
 
 def _split_list(text: str) -> list[str]:
@@ -1034,10 +1058,11 @@ class _Page:
         first, last = self.lines[body[0]], self.lines[body[-1]]
         # The sample puts the title directly above the fields; newer pages put it
         # above the text. A title does not end like a sentence, which decides it.
-        if _is_title(last):
-            return body[-1], body[:-1]
-        if _is_title(first):
-            return body[0], body[1:]
+        for question in (False, True):
+            if _is_title(last, question):
+                return body[-1], body[:-1]
+            if _is_title(first, question):
+                return body[0], body[1:]
         raise self.error(
             body[-1],
             "no preliminary sentence and no line reads as the title: expected 'Proceeding contribution "

@@ -71,11 +71,22 @@ class MemberRecord:
     to_date: dt.date | None
 
 
+@dataclass(frozen=True, slots=True)
+class Membership:
+    """One person's time in one House, under the name they last had there."""
+
+    house: str
+    name: str
+    from_date: dt.date | None
+    to_date: dt.date | None  # 9999-12-31 for a sitting member in the people data
+
+
 class MemberDirectory:
     """Members looked up by parlparse member id."""
 
     def __init__(self, records: Iterable[MemberRecord]) -> None:
         self._records: list[MemberRecord] = list(records)
+        self._person_index: dict[str, list[MemberRecord]] | None = None
         self._by_ref: dict[str, MemberRecord] = {}
         for record in self._records:
             # First wins; from_csv rejects duplicates, so this only matters for
@@ -113,6 +124,27 @@ class MemberDirectory:
 
     def by_member_ref(self, ref: str) -> MemberRecord | None:
         return self._by_ref.get(ref)
+
+    def memberships(self, person_ref: str) -> list[Membership]:
+        """One person's memberships, one per House, in the order they began (an MP who became a peer: two)."""
+        by_house: dict[str, list[MemberRecord]] = {}
+        for record in self._by_person().get(person_ref, []):
+            by_house.setdefault(record.house, []).append(record)
+        found = []
+        for house, records in by_house.items():
+            starts = [r.from_date for r in records if r.from_date is not None]
+            ends = [r.to_date for r in records if r.to_date is not None]
+            latest = max(records, key=lambda r: r.from_date or dt.date.min)
+            found.append(Membership(house, latest.display_name, min(starts, default=None), max(ends, default=None)))
+        return sorted(found, key=lambda m: m.from_date or dt.date.min)
+
+    def _by_person(self) -> dict[str, list[MemberRecord]]:
+        if self._person_index is None:
+            index: dict[str, list[MemberRecord]] = {}
+            for record in self._records:
+                index.setdefault(record.person_ref, []).append(record)
+            self._person_index = index
+        return self._person_index
 
     def all(self) -> list[MemberRecord]:
         """Every record, in file order (a copy: callers may sort it)."""

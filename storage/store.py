@@ -17,9 +17,11 @@ from storage.models import (
     DEBATE_TABLE,
     IMPORT_RUN_TABLE,
     MEMBER_TABLE,
+    TWFY_REDIRECT_TABLE,
     Contribution,
 )
-from storage.twfy import uris_for_id
+from storage.twfy import twfy_gid, twfy_uri, uris_for_id
+from storage.twfy_versions import Redirect, follow
 
 # Up to 18 digits: any larger number is no contribution id and would overflow a 64-bit column.
 # The number may come as it ends the URI, CONTRIBUTION_622898.
@@ -28,7 +30,11 @@ _DIGITS = re.compile(r"(?:CONTRIBUTION_)?(\d{1,18})", re.IGNORECASE)
 
 def find_contribution(engine: Engine, uri_or_id: str) -> Contribution | None:
     """A contribution by its URI, the number that ends its URI (``622898``, ``CONTRIBUTION_622898``),
-    or its TheyWorkForYou id (``2010-02-10a.1022.0``, or any theyworkforyou.com address with it)."""
+    or its TheyWorkForYou id (``2010-02-10a.1022.0``, or any theyworkforyou.com address with it).
+
+    The address of a TheyWorkForYou item that a later version of its day replaced
+    finds the contribution as it stands now, through the stored redirects.
+    """
     key = uri_or_id.strip()
     with Session(engine) as session:
         found = session.exec(select(Contribution).where(Contribution.uri == key)).first()
@@ -41,7 +47,26 @@ def find_contribution(engine: Engine, uri_or_id: str) -> Contribution | None:
         if twfy_uris:
             statement = select(Contribution).where(col(Contribution.uri).in_(twfy_uris)).order_by(col(Contribution.id))
             found = session.exec(statement).first()
+        for uri in (twfy_uris or [key]) if found is None else []:
+            gid = twfy_gid(uri)
+            current = redirected_uri(engine, gid) if gid is not None else None
+            if current is not None and current != uri:
+                found = session.exec(select(Contribution).where(Contribution.uri == current)).first()
+                break
         return found
+
+
+def redirected_uri(engine: Engine, gid: str) -> str | None:
+    """Where a TheyWorkForYou id leads now through the stored redirects; None if it was removed."""
+    r = TWFY_REDIRECT_TABLE
+    with engine.connect() as conn:
+
+        def redirect_of(old_gid: str) -> Redirect | None:
+            row = conn.execute(sa_select(r.c.old_gid, r.c.new_gid, r.c.matchtype).where(r.c.old_gid == old_gid)).first()
+            return Redirect(*row) if row is not None else None
+
+        final, removed = follow(gid, redirect_of)
+    return None if removed else twfy_uri(final)
 
 
 def record_dict(row: Contribution) -> dict[str, Any]:

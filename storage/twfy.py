@@ -1,7 +1,10 @@
 """Parser for the ParlParse / TheyWorkForYou ("publicwhip") Hansard XML.
 
-One file holds one sitting day of one series: Commons debates, Westminster Hall,
-written ministerial statements (wms) or written questions and answers (wrans).
+One file holds one version of one sitting day of one series: Commons debates,
+Westminster Hall, written ministerial statements (wms), written questions and
+answers (wrans), and their House of Lords counterparts (lords day pages, Lords
+wms and wrans). A superseded version is a stub of ``gidredirect`` lines (see
+`storage.twfy_versions`): it yields no contributions, only its redirects.
 The top-level elements are headings (``major-heading``, ``minor-heading``,
 ``oral-heading``), spoken or written contributions (``speech``; ``ques`` and
 ``reply`` in wrans) and things we do not index (``division``, ``gidredirect``).
@@ -23,13 +26,25 @@ import io
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pyexpat import ErrorString
 
-from storage.records import HOUSE_OF_COMMONS, ParsedContribution, ParseError, Reference
+from storage.records import HOUSE_OF_COMMONS, HOUSE_OF_LORDS, ParsedContribution, ParseError, Reference
 from storage.reference_data import BillTitles, MemberDirectory
+from storage.twfy_versions import REMOVED, DayKey, Redirect, parse_gid
 
-__all__ = ["bill_in_heading", "is_bill_subsection", "looks_like_twfy", "parse_twfy_file", "twfy_uri", "uris_for_id"]
+__all__ = [
+    "TwfyFile",
+    "bill_in_heading",
+    "day_scope",
+    "is_bill_subsection",
+    "looks_like_twfy",
+    "parse_twfy_file",
+    "read_twfy_file",
+    "twfy_gid",
+    "twfy_uri",
+    "uris_for_id",
+]
 
 TWFY_BASE_URL = "https://www.theyworkforyou.com"
 
@@ -45,14 +60,41 @@ class _Series:
     # Column series of the printed Hansard. wms and wrans colnums carry it
     # ("5WS", "967W") but Westminster Hall colnums are bare ("257" for 257WH).
     column_suffix: str
+    folder: str  # TWFY's folder of the series, which names its days (`DayKey`)
+    house: str = HOUSE_OF_COMMONS
 
 
 _SERIES: dict[str, _Series] = {
-    "debate": _Series("debates", "House of Commons chamber", "Debate", "Proceeding contribution", ""),
-    "westminhall": _Series("whall", "Westminster Hall", "Westminster Hall debate", "Proceeding contribution", "WH"),
-    "wms": _Series("wms", "House of Commons chamber", "Written ministerial statement", "Written statement", "WS"),
-    "wrans": _Series("wrans", "House of Commons chamber", "Written question", "Written question", "W"),
+    "debate": _Series("debates", "House of Commons chamber", "Debate", "Proceeding contribution", "", "debates"),
+    "westminhall": _Series(
+        "whall", "Westminster Hall", "Westminster Hall debate", "Proceeding contribution", "WH", "westminhall"
+    ),
+    "wms": _Series(
+        "wms", "House of Commons chamber", "Written ministerial statement", "Written statement", "WS", "wms"
+    ),
+    "wrans": _Series("wrans", "House of Commons chamber", "Written question", "Written question", "W", "wrans"),
+    "lords": _Series(
+        "lords", "House of Lords chamber", "Debate", "Proceeding contribution", "", "lordspages", HOUSE_OF_LORDS
+    ),
 }
+# Lords written statements and answers share the Commons' id namespaces: their files
+# say which House they are from (Lords speakers, House of Lords urls). Lords columns
+# are bare numbers; the printed series is WS for statements and WA for answers.
+_LORDS_SERIES: dict[str, _Series] = {
+    "wms": _Series(
+        "wms",
+        "House of Lords chamber",
+        "Written ministerial statement",
+        "Written statement",
+        "WS",
+        "lordswms",
+        HOUSE_OF_LORDS,
+    ),
+    "wrans": _Series(
+        "wrans", "House of Lords chamber", "Written question", "Written question", "WA", "lordswrans", HOUSE_OF_LORDS
+    ),
+}
+_TWFY_PATHS = {series.twfy_path: namespace for namespace, series in _SERIES.items()}
 
 # Written answers have no <speech>: each question is a <ques> and each answer a
 # <reply>, so the element name, not the series, says which it is.
@@ -68,11 +110,15 @@ _ID_RE = re.compile(r"^uk\.org\.publicwhip/([a-z]+)/((\d{4}-\d{2}-\d{2})[a-z]*\.
 # The id alone, as TheyWorkForYou shows it in its addresses: 2010-02-10a.1022.0
 _SHORT_ID_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[a-z]*\.\S+$")
 _ADDRESS_ID_RE = re.compile(r"theyworkforyou\.com/.*[?&]id=(\d{4}-\d{2}-\d{2}[a-z]*\.[^&#\s]+)")
-_MEMBER_REF_RE = re.compile(r"^uk\.org\.publicwhip/member/\d+$")
+_MEMBER_REF_RE = re.compile(r"^uk\.org\.publicwhip/(?:member|lord)/\d+$")
+_LORDS_SPEAKER_PREFIX = "uk.org.publicwhip/lord/"
+# A TWFY address: https://www.theyworkforyou.com/debates/?id=2009-10-27a.225.1
+_URI_RE = re.compile(r"^https?://(?:www\.)?theyworkforyou\.com/([a-z]+)/\?id=(\S+)$")
 # "737", "257WH", "5WS", "967W": column number then the column-series suffix.
 _COLNUM_RE = re.compile(r"^(\d+)([A-Z]*)$")
-# The session is in the Hansard url path: .../pa/cm200910/cmhansrd/... -> "2009-10".
-_SESSION_URL_RE = re.compile(r"/cm(\d{4})(\d{2})/")
+# The session is in the Hansard url path: .../pa/cm200910/cmhansrd/... -> "2009-10" (ld200809 for the Lords).
+_SESSION_URL_RE = re.compile(r"/(?:cm|ld)(\d{4})(\d{2})/")
+_LORDS_URL_RE = re.compile(r"/pa/ld\d")
 # Headings carry who took the chair, before or after the title or on their own:
 # "[Sir Nicholas Winterton in the Chair] — Fuel Duty (Rural Areas)" (Westminster
 # Hall), "[Sylvia Heal  in the Chair.]" (Committee of the whole House). It is not
@@ -104,6 +150,26 @@ def looks_like_twfy(head: bytes) -> bool:
     return _SNIFF_RE.search(head[:8192]) is not None
 
 
+@dataclass(slots=True)
+class TwfyFile:
+    """One file: its contributions (none in a superseded version's stub) and its redirects."""
+
+    records: list[ParsedContribution] = field(default_factory=list)
+    redirects: list[Redirect] = field(default_factory=list)
+    latest: bool = True  # False for a stub: root <publicwhip latest="no">
+    day: DayKey | None = None  # the day and series its contributions belong to
+    version: str = ""  # the version letters of its contributions' ids
+
+
+def read_twfy_file(
+    data: bytes, source: str, members: MemberDirectory | None = None, bill_titles: BillTitles | None = None
+) -> TwfyFile:
+    """The whole file at once: see `parse_twfy_file`, and `TwfyFile` for what else it says."""
+    state = _State(source=source, data=data, members=members, bill_titles=bill_titles)
+    records = list(_walk(data, source, state))
+    return TwfyFile(records, state.redirects, not state.superseded, state.day, state.version)
+
+
 def parse_twfy_file(
     data: bytes, source: str, members: MemberDirectory | None = None, bill_titles: BillTitles | None = None
 ) -> Iterator[ParsedContribution]:
@@ -115,8 +181,29 @@ def parse_twfy_file(
     Security Bill"); without it the heading's spelling is kept. Raises `ParseError` (lazily, while
     iterating, so earlier records may already have been yielded) on malformed
     XML or on a contribution whose id or column the parser cannot understand.
+    A superseded version's stub yields nothing.
     """
-    state = _State(source=source, data=data, members=members, bill_titles=bill_titles)
+    return _walk(data, source, _State(source=source, data=data, members=members, bill_titles=bill_titles))
+
+
+def twfy_gid(uri: str) -> str | None:
+    """The publicwhip id behind a TheyWorkForYou address (`twfy_uri` backwards)."""
+    match = _URI_RE.match(uri.strip())
+    namespace = _TWFY_PATHS.get(match.group(1)) if match is not None else None
+    if match is None or namespace is None:
+        return None
+    return f"uk.org.publicwhip/{namespace}/{match.group(2)}"
+
+
+def day_scope(day: DayKey) -> tuple[str, str]:
+    """(house, address prefix) of the contributions of one series' day: what a newer version replaces."""
+    series = next(
+        (s for s in (*_SERIES.values(), *_LORDS_SERIES.values()) if s.folder == day.series), _SERIES["debate"]
+    )
+    return series.house, f"{TWFY_BASE_URL}/{series.twfy_path}/?id={day.day.isoformat()}"
+
+
+def _walk(data: bytes, source: str, state: _State) -> Iterator[ParsedContribution]:
     # iterparse + removing each finished top-level element keeps only one
     # contribution's subtree in memory, whatever the size of the file.
     events = ET.iterparse(io.BytesIO(data), events=("start", "end"))
@@ -133,6 +220,7 @@ def parse_twfy_file(
                         start = data.find(f"<{elem.tag}".encode("latin-1", "replace"))
                         line = data.count(b"\n", 0, start) + 1 if start >= 0 else 1
                         raise ParseError(source, line, f"root element is <{elem.tag}>, expected <publicwhip>")
+                    state.superseded = elem.get("latest") == "no"
                 continue
             depth -= 1
             if depth != 1 or root is None:
@@ -187,15 +275,42 @@ class _State:
         # Ids of wrans questions not yet answered: a <reply> answers the <ques>
         # elements just before it (several questions can share one answer).
         self.open_questions: list[str] = []
+        # A superseded version: only its redirects count (the old text it keeps of
+        # changed items is history, not the day as it stands).
+        self.superseded = False
+        self.redirects: list[Redirect] = []
+        self.day: DayKey | None = None
+        self.version = ""
 
     def handle(self, elem: ET.Element) -> ParsedContribution | None:
         tag = elem.tag
+        if tag == "gidredirect":
+            old, new, matchtype = elem.get("oldgid"), elem.get("newgid"), elem.get("matchtype")
+            if old and matchtype and (new or matchtype == REMOVED):
+                self.redirects.append(Redirect(old, new or "", matchtype))
+            return None
+        if self.superseded:
+            return None
         if tag in _HEADING_TAGS:
             self._heading(elem)
             return None
         if tag in _CONTRIBUTION_TAGS:
-            return self._contribution(elem)
-        return None  # division, gidredirect: not contributions
+            record = self._contribution(elem)
+            if record is not None and self.day is None:
+                gid = parse_gid(record.extra["twfy_id"])
+                if gid is not None:
+                    self.day, self.version = DayKey(self.series_of(elem, gid.namespace).folder, gid.day), gid.version
+            return record
+        return None  # division: not a contribution
+
+    def series_of(self, elem: ET.Element, namespace: str) -> _Series:
+        """The series of an item: Lords written statements and answers share the Commons' namespaces."""
+        lords = _LORDS_SERIES.get(namespace)
+        if lords is not None and (
+            elem.get("speakerid", "").startswith(_LORDS_SPEAKER_PREFIX) or _LORDS_URL_RE.search(elem.get("url", ""))
+        ):
+            return lords
+        return _SERIES[namespace]
 
     def _heading(self, elem: ET.Element) -> None:
         text, chair = _split_chair(_flatten(elem))
@@ -239,9 +354,9 @@ class _State:
         if match is None:
             raise self._error(raw_id, f"<{elem.tag}> has an unrecognised id {raw_id!r}")
         namespace, short_id, date_text = match.groups()
-        series = _SERIES.get(namespace)
-        if series is None:
+        if namespace not in _SERIES:
             raise self._error(raw_id, f"unknown publicwhip series {namespace!r} in id {raw_id!r}")
+        series = self.series_of(elem, namespace)
         try:
             sitting_date = dt.date.fromisoformat(date_text)
         except ValueError:
@@ -278,7 +393,7 @@ class _State:
             title=self.minor or self.major or "",
             member=member,
             party=party,
-            houses=(HOUSE_OF_COMMONS,),
+            houses=(series.house,),
             sitting_date=sitting_date,
             debate_types=(debate_type,),
             debate_title=self._debate_title(),

@@ -19,8 +19,9 @@ from sqlalchemy import Engine, text
 from bot.admin import imports
 from bot.client import HansardBot
 from bot.settings import SourceSettings
-from storage import importer
 from storage.db import make_engine, migrate
+from storage.importer import imports as imports_module
+from storage.importer.writer import Writer
 from tests.bot.conftest import make_settings
 from tests.conftest import DATA
 from tests.emulator import DiscordEmulator, connect_client
@@ -170,14 +171,14 @@ async def test_reimport_reports_progress_then_summary_while_searches_are_answere
     admin_bot: HansardBot, emulator: DiscordEmulator, admin_store: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(imports, "PROGRESS_INTERVAL_SECONDS", 0.0)
-    monkeypatch.setattr(importer, "BATCH_SIZE", 300)
-    original = importer._Writer.write_batch
+    monkeypatch.setattr(imports_module, "BATCH_SIZE", 300)
+    original = Writer.write_batch
 
-    def slow_batch(self: importer._Writer, *args: Any) -> None:
+    def slow_batch(self: Writer, *args: Any) -> None:
         time.sleep(0.15)
         original(self, *args)
 
-    monkeypatch.setattr(importer._Writer, "write_batch", slow_batch)
+    monkeypatch.setattr(Writer, "write_batch", slow_batch)
     choices = await (
         await emulator.send_autocomplete("admin reimport", {"source": "tw"}, focused="source", user="alice")
     ).choices()

@@ -23,9 +23,10 @@ from click.testing import CliRunner
 from sqlalchemy import Engine, text
 
 from bot.cli import main as cli
-from storage import importer
 from storage.db import SQLITE_CACHE_KB, make_engine, migrate
-from storage.importer import import_paths
+from storage.importer import import_paths, parse_source_file, rows, sources, workers
+from storage.importer.sources import Job
+from storage.importer.writer import Writer
 from storage.models import ImportRun
 from storage.parser import parse_contribution
 from storage.query import parse_query
@@ -156,16 +157,16 @@ def test_import_killed_mid_batch_leaves_consistent_store_and_rerun_completes(
 ) -> None:
     expected = twfy_speech_count()
     calls = {"n": 0}
-    original = importer._Writer._link_subjects
+    original = Writer._link_subjects
 
-    def crash_on_third_batch(self: importer._Writer, *args: Any) -> None:
+    def crash_on_third_batch(self: Writer, *args: Any) -> None:
         calls["n"] += 1
         if calls["n"] == 3:
             # After this batch's rows were inserted, inside its transaction.
             raise KeyboardInterrupt("killed")
         original(self, *args)
 
-    monkeypatch.setattr(importer._Writer, "_link_subjects", crash_on_third_batch)
+    monkeypatch.setattr(Writer, "_link_subjects", crash_on_third_batch)
     committed: list[int] = []
     with pytest.raises(KeyboardInterrupt):
         import_paths(engine, [TWFY], batch_size=500, progress=lambda s: committed.append(s.new))
@@ -178,7 +179,7 @@ def test_import_killed_mid_batch_leaves_consistent_store_and_rerun_completes(
     assert status == "interrupted"
     assert fts_consistent(engine)
 
-    monkeypatch.setattr(importer._Writer, "_link_subjects", original)
+    monkeypatch.setattr(Writer, "_link_subjects", original)
     summary = import_paths(engine, [TWFY], batch_size=500)
     assert (summary.new, summary.unchanged) == (expected - stored, stored)
     assert fts_consistent(engine)
@@ -212,12 +213,12 @@ def test_parse_workers_start_at_a_lower_priority_than_the_importer() -> None:
     # The writer is the import's bottleneck: its parse workers must yield the CPU to it.
     # Run in a process of its own, as a worker is, so the test runner keeps its priority.
     probe = (
-        "import os; from storage.importer import _start_worker; "
-        "before = os.nice(0); _start_worker(); print(before, os.nice(0))"
+        "import os; from storage.importer.workers import start_worker; "
+        "before = os.nice(0); start_worker(); print(before, os.nice(0))"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     before, after = map(int, done.stdout.split())
-    assert after == min(before + importer.WORKER_NICENESS, 19)
+    assert after == min(before + workers.WORKER_NICENESS, 19)
 
 
 # How much bigger the file was when walked than it is now: below 0, it has grown since.
@@ -232,7 +233,7 @@ def test_a_file_is_read_whole_whatever_its_size_was_when_the_walk_saw_it(
     path = tmp_path / "page.txt"
     path.write_bytes(data)
     size_when_walked = len(data) + shrunk_since_walk
-    source = importer._read_job((str(path), str(path), None, None, size_when_walked))
+    source = sources.read_job(Job(str(path), str(path), None, None, size_when_walked))
     assert source.error is None and source.data == data
 
 
@@ -240,12 +241,12 @@ def test_a_file_is_read_whole_whatever_its_size_was_when_the_walk_saw_it(
 def test_a_file_grown_past_the_size_limit_since_the_walk_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size_when_walked: int
 ) -> None:
-    monkeypatch.setattr(importer, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(sources, "MAX_FILE_BYTES", 1000)
     path = tmp_path / "page.txt"
     path.write_bytes(SAMPLE.read_bytes())
-    source = importer._read_job((str(path), str(path), None, None, size_when_walked))
+    source = sources.read_job(Job(str(path), str(path), None, None, size_when_walked))
     assert source.data is None and source.error == "file larger than 1000 bytes"
-    assert importer.parse_source_file(source).error == f"{path}:0: file larger than 1000 bytes"
+    assert parse_source_file(source).error == f"{path}:0: file larger than 1000 bytes"
 
 
 def test_a_walked_file_goes_to_its_worker_with_its_size(tmp_path: Path) -> None:
@@ -253,8 +254,8 @@ def test_a_walked_file_goes_to_its_worker_with_its_size(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_bytes(SAMPLE.read_bytes())
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "b.txt").write_bytes(b"x" * 10)
-    jobs = list(importer._iter_jobs([tmp_path]))
-    assert [(job[0], job[-1]) for job in jobs] == [
+    jobs = list(sources.iter_jobs([tmp_path]))
+    assert [(job.name, job.size) for job in jobs] == [
         (str(tmp_path / "a.txt"), 2591),
         (str(tmp_path / "sub" / "b.txt"), 10),
     ]
@@ -267,8 +268,8 @@ def test_a_file_gone_between_the_walk_and_its_reading_is_reported_and_the_rest_g
     inputs.mkdir()
     shutil.copy(SAMPLE, inputs / "page.txt")
     gone = inputs / "gone.txt"
-    walk = importer._walk_files
-    monkeypatch.setattr(importer, "_walk_files", lambda directory: iter([str(gone), *walk(directory)]))
+    walk = sources.walk_files
+    monkeypatch.setattr(sources, "walk_files", lambda directory: iter([str(gone), *walk(directory)]))
     summary = import_paths(sqlite_engine, [inputs])
     assert (summary.new, summary.failed) == (1, 1)
     assert summary.errors == [f"{gone}:0: cannot read file: No such file or directory"]
@@ -277,15 +278,15 @@ def test_a_file_gone_between_the_walk_and_its_reading_is_reported_and_the_rest_g
 def test_parallel_imports_start_their_workers_with_the_lower_priority(monkeypatch: pytest.MonkeyPatch) -> None:
     started_with: list[Any] = []
 
-    class RecordingPool(importer.ProcessPoolExecutor):
+    class RecordingPool(workers.ProcessPoolExecutor):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             started_with.append(kwargs.get("initializer"))
             super().__init__(*args, **kwargs)
 
-    monkeypatch.setattr(importer, "ProcessPoolExecutor", RecordingPool)
-    outcomes = list(importer._parse_all(importer._iter_jobs([SAMPLE]), True, "sqlite"))
-    assert [error for _, error, _ in outcomes] == [None]
-    assert started_with == [importer._start_worker]
+    monkeypatch.setattr(workers, "ProcessPoolExecutor", RecordingPool)
+    outcomes = list(workers.parse_all(sources.iter_jobs([SAMPLE]), True, "sqlite"))
+    assert [outcome.error for outcome in outcomes] == [None]
+    assert started_with == [workers.start_worker]
 
 
 def test_parallel_import_failing_mid_way_commits_a_prefix_and_rerun_completes(
@@ -293,15 +294,15 @@ def test_parallel_import_failing_mid_way_commits_a_prefix_and_rerun_completes(
 ) -> None:
     expected = twfy_speech_count()
     calls = itertools.count(1)
-    original = importer._Writer._link_subjects
+    original = Writer._link_subjects
 
-    def fail_on_third_batch(self: importer._Writer, *args: Any) -> None:
+    def fail_on_third_batch(self: Writer, *args: Any) -> None:
         if next(calls) == 3:
             time.sleep(1)  # long enough for a later batch to be written and ready to commit
             raise RuntimeError("disk full")
         original(self, *args)
 
-    monkeypatch.setattr(importer._Writer, "_link_subjects", fail_on_third_batch)
+    monkeypatch.setattr(Writer, "_link_subjects", fail_on_third_batch)
     with pytest.raises(RuntimeError, match="disk full"):
         import_paths(engine, [TWFY], batch_size=300, parallel=True)
     ids = stored_ids(engine)
@@ -313,7 +314,7 @@ def test_parallel_import_failing_mid_way_commits_a_prefix_and_rerun_completes(
         recorded = conn.execute(text("SELECT new, status FROM import_run ORDER BY id DESC")).first()
     assert tuple(recorded or ()) == (len(ids), "interrupted")
 
-    monkeypatch.setattr(importer._Writer, "_link_subjects", original)
+    monkeypatch.setattr(Writer, "_link_subjects", original)
     summary = import_paths(engine, [TWFY], batch_size=300, parallel=True)
     assert (summary.new, summary.unchanged) == (expected - len(ids), len(ids))
     assert len(stored_ids(engine)) == expected
@@ -327,14 +328,14 @@ def test_parallel_import_reports_the_failure_of_a_later_batch_not_the_batches_it
     # must not commit after it (no gap in the ids) and the error raised is batch 4's.
     order_of_plan: dict[int, int] = {}
     planned = itertools.count(1)
-    original_plan, original_write = importer._Writer.plan, importer._Writer.write
+    original_plan, original_write = Writer.plan, Writer.write
 
-    def numbered_plan(self: importer._Writer, *args: Any) -> Any:
+    def numbered_plan(self: Writer, *args: Any) -> Any:
         plan = original_plan(self, *args)
         order_of_plan[id(plan)] = next(planned)
         return plan
 
-    def write(self: importer._Writer, conn: Any, plan: Any) -> None:
+    def write(self: Writer, conn: Any, plan: Any) -> None:
         order = order_of_plan.get(id(plan))
         if order == 3:
             time.sleep(1)
@@ -342,8 +343,8 @@ def test_parallel_import_reports_the_failure_of_a_later_batch_not_the_batches_it
             raise RuntimeError("disk full")
         original_write(self, conn, plan)
 
-    monkeypatch.setattr(importer._Writer, "plan", numbered_plan)
-    monkeypatch.setattr(importer._Writer, "write", write)
+    monkeypatch.setattr(Writer, "plan", numbered_plan)
+    monkeypatch.setattr(Writer, "write", write)
     with pytest.raises(RuntimeError, match="disk full"):
         import_paths(engine, [TWFY], batch_size=300, parallel=True)
     ids = stored_ids(engine)
@@ -456,17 +457,17 @@ def test_content_hash_is_the_sha256_of_the_length_prefixed_values() -> None:
     # the next re-import of an unchanged store report and rewrite every row as updated.
     values = ("a", None, 12, dt.date(2010, 2, 23), dt.datetime(2010, 2, 23, 16, 2, 7, tzinfo=dt.UTC), "Yarl’s Wood")
     written = "1:a-2:1210:2010-02-2325:2010-02-23 16:02:07+00:0011:Yarl’s Wood"
-    assert importer.content_hash(values) == hashlib.sha256(written.encode("utf-8")).hexdigest()
+    assert rows.content_hash(values) == hashlib.sha256(written.encode("utf-8")).hexdigest()
 
 
 def test_content_hash_sees_every_stored_field_and_nothing_else() -> None:
     # The hash decides between "updated" and "unchanged": a change to any stored
     # field must change it, and where the file came from, or which database, must not.
-    from storage.importer import _HASH, _pack
-
     record = parse_contribution(SAMPLE.read_text(encoding="utf-8"), SAMPLE.name)
-    digest = _pack(record, "a.txt", "sqlite")[_HASH]
-    assert _pack(record, "elsewhere/b.txt", "postgresql")[_HASH] == digest
+    packed = rows.pack(record, "a.txt", "sqlite")
+    assert len(packed) == len(rows.PackedRow._fields) and packed.uri == record.uri
+    digest = packed.content_hash
+    assert rows.pack(record, "elsewhere/b.txt", "postgresql").content_hash == digest
     changes: dict[str, Any] = {
         "uri": record.uri + "x",
         "contribution_id": (record.contribution_id or 0) + 1,
@@ -490,4 +491,5 @@ def test_content_hash_sees_every_stored_field_and_nothing_else() -> None:
     assert set(changes) == stored_fields
     for name, value in changes.items():
         assert getattr(record, name) != value, name
-        assert _pack(dataclasses.replace(record, **{name: value}), "a.txt", "sqlite")[_HASH] != digest, name
+        changed = dataclasses.replace(record, **{name: value})
+        assert rows.pack(changed, "a.txt", "sqlite").content_hash != digest, name

@@ -159,3 +159,26 @@ def test_0008_adds_personal_alerts_and_downgrade_keeps_the_subscriptions(own_sto
     migrate(own_store)
     with own_store.connect() as conn:
         assert conn.execute(text("SELECT channel_id, user_id FROM subscription")).one() == (2, None)
+
+
+def test_0006_adds_the_twfy_version_tables_and_downgrade_keeps_the_contributions(own_store: Engine) -> None:
+    stubs = DATA / "hansard_twfy_xml_2010_superseded" / "debates2010-02-08a.xml"
+    latest = DATA / "hansard_twfy_xml_2010" / "debates" / "debates2010-02-08b.xml"
+    migrate(own_store)
+    assert import_paths(own_store, [stubs, latest]).new == 380
+    old_address = "https://www.theyworkforyou.com/debates/?id=2010-02-08a.603.4"
+    found = find_contribution(own_store, old_address)
+    assert found is not None and found.uri.endswith("2010-02-08b.603.4")
+
+    command.downgrade(alembic_config(own_store), "0005")
+    assert not {"twfy_redirect", "twfy_day_version"} & set(inspect(own_store).get_table_names())
+    with own_store.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM contribution")).scalar_one() == 380
+
+    migrate(own_store)
+    assert {"twfy_redirect", "twfy_day_version"} <= set(inspect(own_store).get_table_names())
+    # The redirects come back with the next import of the stub.
+    assert find_contribution(own_store, old_address) is None
+    assert import_paths(own_store, [stubs, latest]).unchanged == 380
+    found = find_contribution(own_store, old_address)
+    assert found is not None and found.uri.endswith("2010-02-08b.603.4")

@@ -1012,3 +1012,59 @@ def test_parsing_is_fast_enough() -> None:
         parse_contribution(SAMPLE, "x")
     per_file = (time.perf_counter() - started) / 2000
     assert per_file < 0.0005, f"{per_file * 1e6:.0f} us per file"
+
+
+# --------------------------------------------------------------------------- titles in quotes, questions
+
+
+def _quoted_bundled_titles() -> list[str]:
+    """The headings of the bundled TheyWorkForYou data that are in quotation marks (government papers)."""
+    from storage.twfy import parse_twfy_file
+
+    titles: set[str] = set()
+    for path in sorted((DATA / "hansard_twfy_xml_2010").rglob("*.xml")):
+        titles.update(r.title for r in parse_twfy_file(path.read_bytes(), path.name) if r.title[:1] in '"\u201c')
+    return sorted(titles)
+
+
+QUOTED_TITLES = _quoted_bundled_titles()
+
+
+def test_the_bundled_data_has_quoted_titles() -> None:
+    assert len(QUOTED_TITLES) >= 3
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        *QUOTED_TITLES,
+        *(t[:-1] + "?" + t[-1] for t in QUOTED_TITLES),  # a quoted question
+        *(t.strip('"') + "?" for t in QUOTED_TITLES),
+        *(t.strip('"') + "!" for t in QUOTED_TITLES),
+        "\u201c" + (QUOTED_TITLES[0].strip('"') if QUOTED_TITLES else "x") + "\u201d",
+    ],
+)
+def test_titles_in_quotation_marks_or_ending_with_a_question_or_exclamation_mark(title: str) -> None:
+    parts = lines()
+    parts[TITLE] = title
+    assert parse(parts).title == title
+    # Without a preliminary sentence the title above the text is found too.
+    untitled = lines()
+    untitled[: PRELIM.stop] = [title, *untitled[PARAGRAPHS]]
+    assert parse(untitled).title == title
+
+
+def test_a_speech_question_is_not_taken_for_the_title_when_a_plain_title_is_there() -> None:
+    parts = lines()
+    paragraphs = parts[PARAGRAPHS]
+    # No preliminary sentence: title above the text, whose last paragraph is a question.
+    parts[: PRELIM.stop] = [parts[TITLE], *paragraphs[:-1], "Will the Minister give way?"]
+    record = parse(parts)
+    assert record.title == lines()[TITLE]
+    assert record.paragraphs[-1] == "Will the Minister give way?"
+
+
+def test_two_sentences_in_quotes_are_no_title() -> None:
+    parts = lines()
+    parts[TITLE] = '"' + parts[PARAGRAPHS][0] + '"'
+    assert "title" in error_of(parts).reason

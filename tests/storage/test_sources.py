@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 from storage.importer import import_paths
-from storage.sources import MAX_FILE_BYTES, iter_source_files
+from storage.importer.sources import MAX_FILE_BYTES, iter_jobs
 from storage.twfy import parse_twfy_file
 from tests.conftest import DATA
 
@@ -43,7 +43,7 @@ def tar_with_links(path: Path) -> None:
 def test_tar_links_are_followed_within_the_archive_or_reported(tmp_path: Path) -> None:
     archive = tmp_path / "links.tar.gz"
     tar_with_links(archive)
-    sources = {source.name.removeprefix(f"{archive}!"): source for source in iter_source_files([archive])}
+    sources = {source.name.removeprefix(f"{archive}!"): source for source in iter_jobs([archive])}
     assert set(sources) == {"wh/westminster.xml", "wh/again.xml", "wh/latest.xml", "wh/elsewhere.xml"}
     assert sources["wh/westminster.xml"].read() == sources["wh/again.xml"].read() == XML.read_bytes()
     symlink_error = sources["wh/latest.xml"].error
@@ -90,7 +90,7 @@ def test_a_zip_member_larger_than_its_header_says_is_stopped_in_bounded_memory(t
     assert zipfile.ZipFile(archive).getinfo("bomb.txt").file_size == 1000
     tracemalloc.start()
     try:
-        sources = list(iter_source_files([archive]))
+        sources = list(iter_jobs([archive]))
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -105,7 +105,7 @@ def test_a_zip_member_over_the_limit_is_refused_whatever_its_header_says(tmp_pat
     zip_with_lying_header(archive, inflated_bytes=MAX_FILE_BYTES + (1 << 20), declared_bytes=MAX_FILE_BYTES)
     tracemalloc.start()
     try:
-        sources = list(iter_source_files([archive]))
+        sources = list(iter_jobs([archive]))
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -120,7 +120,7 @@ def test_a_zip_symlink_is_a_located_failure_not_a_file_holding_its_target(tmp_pa
         link = zipfile.ZipInfo("wh/latest.xml")
         link.external_attr = (stat.S_IFLNK | 0o777) << 16
         bundle.writestr(link, "westminster.xml")
-    sources = {source.name.removeprefix(f"{archive}!"): source for source in iter_source_files([archive])}
+    sources = {source.name.removeprefix(f"{archive}!"): source for source in iter_jobs([archive])}
     assert sources["wh/westminster.xml"].read() == XML.read_bytes()
     error = sources["wh/latest.xml"].error
     assert error is not None and error.startswith("symbolic link")
