@@ -45,7 +45,7 @@ def test_tar_links_are_followed_within_the_archive_or_reported(tmp_path: Path) -
     tar_with_links(archive)
     sources = {source.name.removeprefix(f"{archive}!"): source for source in iter_jobs([archive])}
     assert set(sources) == {"wh/westminster.xml", "wh/again.xml", "wh/latest.xml", "wh/elsewhere.xml"}
-    assert sources["wh/westminster.xml"].read() == sources["wh/again.xml"].read() == XML.read_bytes()
+    assert sources["wh/westminster.xml"].data == sources["wh/again.xml"].data == XML.read_bytes()
     symlink_error = sources["wh/latest.xml"].error
     assert symlink_error is not None and "symbolic link to 'westminster.xml'" in symlink_error
     outside_error = sources["wh/elsewhere.xml"].error
@@ -121,6 +121,6 @@ def test_a_zip_symlink_is_a_located_failure_not_a_file_holding_its_target(tmp_pa
         link.external_attr = (stat.S_IFLNK | 0o777) << 16
         bundle.writestr(link, "westminster.xml")
     sources = {source.name.removeprefix(f"{archive}!"): source for source in iter_jobs([archive])}
-    assert sources["wh/westminster.xml"].read() == XML.read_bytes()
+    assert sources["wh/westminster.xml"].data == XML.read_bytes()
     error = sources["wh/latest.xml"].error
     assert error is not None and error.startswith("symbolic link")
