@@ -61,6 +61,7 @@ from storage.records import ParsedContribution, ParseError, Reference
 from storage.reference_data import MemberDirectory, bundled_data_dir
 from storage.sources import MAX_FILE_BYTES, SourceFile, _from_path, is_archive, iter_source_files
 from storage.twfy import looks_like_twfy, parse_twfy_file
+from storage.votes_store import import_divisions
 
 BATCH_SIZE = 10_000
 # Below this many files the worker processes cost more than they save.
@@ -1016,6 +1017,7 @@ def import_paths(
         finish_run(engine, summary, "interrupted")
         raise
     writer.close()
+    summary.errors.extend(import_divisions(engine, paths, _member_directory()).warnings)
     finish_run(engine, summary, "succeeded" if summary.ok else "completed_with_errors")
     if engine.dialect.name == "postgresql" and summary.new + summary.updated >= ANALYZE_AFTER_ROWS:
         # The planner's statistics (how common each word is, above all) are out of date
