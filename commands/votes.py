@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 from storage.records import HOUSE_OF_COMMONS, HOUSE_OF_LORDS
@@ -547,13 +547,16 @@ class VotesCore:
         return self.votes_in(person, [], "").summary
 
 
+_Reply = TypeVar("_Reply", DivisionListReply, MemberVotesReply)
+
+
 def _house_problem(house: str | None) -> str | None:
     if house and normalise_house(house) is None:
         return f"Unknown house “{house[:40]}”: say Commons or Lords."
     return None
 
 
-def _member_problem(text: str, result: MatchResult, reply_type: Any) -> Any:
+def _member_problem(text: str, result: MatchResult, reply_type: type[_Reply]) -> _Reply:
     shown = text.strip()[:80]
     if result.candidates:
         return reply_type(
