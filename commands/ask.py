@@ -19,8 +19,10 @@ from commands.dates import DateError, DateRange, find_date_range
 from commands.names import NameMatch
 from commands.replies import Candidate, CountReply, LookupReply, SearchReply
 from commands.text import safe_text
+from commands.vote_replies import VoteAnswer
+from commands.votes import answer_vote_question, votes_core
 
-AskReply = SearchReply | LookupReply | CountReply
+AskReply = SearchReply | LookupReply | CountReply | VoteAnswer
 
 _HOUSE_WORDS = [
     (re.compile(r"\b(?:in\s+)?(?:the\s+)?(?:house\s+of\s+lords|lords|peers)\b", re.I), HOUSE_OF_LORDS),
@@ -104,6 +106,8 @@ def _describe(kind: str, u: Understanding) -> str:
 
 
 def ask(core: HansardCore, question: str) -> AskReply:
+    if (about_votes := answer_vote_question(votes_core(core.engine, core.data_dir), question)) is not None:
+        return about_votes
     u = understand(core, question)
     member_key = f"#{u.member.entry.key}" if u.member else None
     bill_key = f"#{u.bill.entry.key}" if u.bill else None

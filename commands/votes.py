@@ -13,7 +13,7 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -32,225 +32,31 @@ from storage.votes_store import (
     votes_of_person,
 )
 
-from commands.dates import DateError, parse_date_range
+from commands.dates import DateError, find_date_range, parse_date_range
 from commands.names import MatchResult, NameEntry, NameIndex
 from commands.replies import Candidate, Problem
+from commands.vote_replies import (
+    NO_VOTE,
+    NOT_MEMBER,
+    VOTED,
+    DivisionDetail,
+    DivisionItem,
+    DivisionListReply,
+    DivisionReply,
+    Link,
+    MemberVote,
+    MemberVotesReply,
+    PartySplit,
+    VoteAnswer,
+    Voter,
+    VotingSummary,
+)
 
-VOTED, NO_VOTE, NOT_MEMBER = "voted", "no recorded vote", "was not a Member then"
 _VOTE_LABELS = {"aye": "Aye", "no": "No", "content": "Content", "not-content": "Not content"}
 _SIDE_LABELS = {HOUSE_OF_COMMONS: ("Ayes", "Noes"), HOUSE_OF_LORDS: ("Contents", "Not contents")}
 _YES_VOTES = frozenset({"aye", "content"})
 CHOICE_PREFIX = "#"
 MAX_LISTED = 200
-
-
-# --- replies ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Link:
-    label: str
-    url: str
-
-
-@dataclass(frozen=True, slots=True)
-class DivisionItem:
-    """One division in a list: what was decided, and how."""
-
-    house: str
-    date: dt.date
-    number: int
-    time: str | None
-    debate: str | None
-    bill: str | None
-    heading: str | None
-    question: str | None
-    ayes: int
-    noes: int
-    yes_label: str  # "Ayes" or "Contents"
-    no_label: str
-    passed: bool
-    links: tuple[Link, ...]
-
-    @property
-    def result(self) -> str:
-        return "passed" if self.passed else "not passed"
-
-    @property
-    def counts(self) -> str:
-        return f"{self.yes_label} {self.ayes}, {self.no_label} {self.noes}"
-
-    @property
-    def title(self) -> str:
-        return f"Division {self.number}, {self.house}, {self.date.day} {self.date:%B %Y}"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "house": self.house,
-            "date": self.date.isoformat(),
-            "number": self.number,
-            "time": self.time,
-            "debate": self.debate,
-            "bill": self.bill,
-            "heading": self.heading,
-            "question": self.question,
-            "ayes": self.ayes,
-            "noes": self.noes,
-            "result": self.result,
-            "links": [{"label": link.label, "url": link.url} for link in self.links],
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class PartySplit:
-    party: str
-    ayes: int
-    noes: int
-
-    def to_json(self) -> dict[str, Any]:
-        return {"party": self.party, "ayes": self.ayes, "noes": self.noes}
-
-
-@dataclass(frozen=True, slots=True)
-class Voter:
-    name: str
-    party: str | None
-    vote: str  # "Aye", "No", "Content", "Not content"
-    teller: bool = False
-    proxy: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "party": self.party, "vote": self.vote, "teller": self.teller, "proxy": self.proxy}
-
-
-@dataclass(slots=True)
-class DivisionDetail:
-    item: DivisionItem
-    motion: str | None
-    parties: list[PartySplit]
-    rebels: list[Voter]  # voted against the majority of their own party
-    tellers: list[Voter]
-    proxies: list[Voter]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            **self.item.to_json(),
-            "motion": self.motion,
-            "parties": [p.to_json() for p in self.parties],
-            "rebels": [v.to_json() for v in self.rebels],
-            "tellers": [v.to_json() for v in self.tellers],
-            "proxies": [v.to_json() for v in self.proxies],
-        }
-
-
-@dataclass(slots=True)
-class DivisionReply:
-    """One division (``hansard-bot division``, ``/hansard division``)."""
-
-    understood: str
-    detail: DivisionDetail | None = None
-    problem: Problem | None = None
-    message: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "understood": self.understood,
-            "division": self.detail.to_json() if self.detail else None,
-            "problem": self.problem.value if self.problem else None,
-            "message": self.message,
-        }
-
-
-@dataclass(slots=True)
-class DivisionListReply:
-    """Divisions found (``divisions``), or for ask: how a party voted / who rebelled in each."""
-
-    understood: str
-    divisions: list[DivisionItem] = field(default_factory=list)
-    # For "who rebelled on Y" and "how did <party> vote on Y": the details of each division.
-    details: list[DivisionDetail] = field(default_factory=list)
-    party: str | None = None
-    candidates: list[Candidate] = field(default_factory=list)
-    problem: Problem | None = None
-    message: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "understood": self.understood,
-            "divisions": [d.to_json() for d in self.divisions],
-            "details": [d.to_json() for d in self.details],
-            "party": self.party,
-            "candidates": [c.to_json() for c in self.candidates],
-            "problem": self.problem.value if self.problem else None,
-            "message": self.message,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class MemberVote:
-    division: DivisionItem
-    status: str  # VOTED, NO_VOTE or NOT_MEMBER
-    vote: str | None = None  # "Aye", "No", "Content", "Not content"
-    teller: bool = False
-    proxy: str | None = None
-    against_party: bool = False
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "date": self.division.date.isoformat(),
-            "house": self.division.house,
-            "number": self.division.number,
-            "vote": self.vote if self.vote is not None else self.status,
-            "teller": self.teller,
-            "proxy": self.proxy,
-            "against_party": self.against_party,
-            "result": self.division.result,
-            "counts": self.division.counts,
-            "question": self.division.question,
-            "bill": self.division.bill,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class VotingSummary:
-    """Of the divisions held while a Member: how many they voted in, how often against their party."""
-
-    held: int
-    voted: int
-    against_party: int
-
-    def to_json(self) -> dict[str, Any]:
-        return {"held": self.held, "voted": self.voted, "against_party": self.against_party}
-
-
-@dataclass(slots=True)
-class MemberVotesReply:
-    """How one Member voted (``votes``, ``/hansard votes``, "how did X vote on Y")."""
-
-    understood: str
-    member: Candidate | None = None
-    votes: list[MemberVote] = field(default_factory=list)
-    summary: VotingSummary | None = None
-    # A one-line answer to "did X vote for Y".
-    answer: str | None = None
-    candidates: list[Candidate] = field(default_factory=list)
-    problem: Problem | None = None
-    message: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "understood": self.understood,
-            "member": self.member.to_json() if self.member else None,
-            "votes": [v.to_json() for v in self.votes],
-            "summary": self.summary.to_json() if self.summary else None,
-            "answer": self.answer,
-            "candidates": [c.to_json() for c in self.candidates],
-            "problem": self.problem.value if self.problem else None,
-            "message": self.message,
-        }
-
-
-VoteAnswer = DivisionReply | DivisionListReply | MemberVotesReply
 
 
 # --- from rows to replies -----------------------------------------------------------------------
@@ -540,6 +346,9 @@ class VotesCore:
             reply.message = "No loaded division was held while they were a Member."
         return reply
 
+    def divisions_for(self, text: str) -> tuple[list[DivisionRow], str] | DivisionListReply:
+        return _divisions_for(self, text)
+
     def voting_summary(self, person_ref: str) -> VotingSummary | None:
         person = self.persons.get(person_ref)
         if person is None:
@@ -606,3 +415,151 @@ def member_voting_summary(engine: Engine, member_id: int, data_dir: Path | None 
     """The voting summary of a stored Member (a `member` row), for the member profile."""
     person_ref = person_of_member(engine, member_id)
     return votes_core(engine, data_dir).voting_summary(person_ref) if person_ref else None
+
+
+# --- questions in plain words (for /hansard ask) --------------------------------------------------
+
+_HOW_VOTED = re.compile(r"^how\s+did\s+(?P<who>.+?)\s+vote\s+(?:on|in|for|over|about|at)\s+(?P<what>.+)$", re.I)
+_DID_VOTE = re.compile(
+    r"^did\s+(?P<who>.+?)\s+vote\s+(?P<side>for|against|in\s+favou?r\s+of|on|in)\s+(?P<what>.+)$", re.I
+)
+_WHO_REBELLED = re.compile(
+    r"^who\s+(?:rebelled|voted\s+against\s+(?:their|the)\s+party(?:\s+line)?)\s+(?:on|in|over|against|at)\s+(?P<what>.+)$",
+    re.I,
+)
+# Names people use for parties, and the party names of the member list.
+_PARTY_NAMES = (
+    (re.compile(r"^(?:lib\s*dems?|liberal\s+democrats?|libdems?)$", re.I), "Liberal Democrat"),
+    (re.compile(r"^(?:labour|labour\s+party)$", re.I), "Labour"),
+    (re.compile(r"^(?:tor(?:y|ies)|conservatives?|conservative\s+party)$", re.I), "Conservative"),
+    (re.compile(r"^(?:snp|scottish\s+nationalists?|scottish\s+national\s+party)$", re.I), "Scottish National Party"),
+    (re.compile(r"^(?:plaid(?:\s+cymru)?)$", re.I), "Plaid Cymru"),
+    (re.compile(r"^(?:dup|democratic\s+unionists?(?:\s+party)?)$", re.I), "Democratic Unionist Party"),
+    (re.compile(r"^(?:uup|ulster\s+unionists?(?:\s+party)?)$", re.I), "Ulster Unionist Party"),
+    (
+        re.compile(r"^(?:sdlp|social\s+democratic\s+(?:&|and)\s+labour\s+party)$", re.I),
+        "Social Democratic & Labour Party",
+    ),
+    (re.compile(r"^(?:cross\s*benchers?|cross\s*bench)$", re.I), "Crossbench"),
+    (re.compile(r"^bishops$", re.I), "Bishops"),
+)
+_PARTY_NOISE = re.compile(r"^the\s+|\s+(?:mps|members|peers|lords|party)$", re.I)
+_DIVISION_NUMBER = re.compile(r"\bdivision\s+(?:no\.?\s*|number\s+)?(\d{1,4})\b", re.I)
+_HOUSE_IN_TEXT = re.compile(r"\b(?:in\s+)?(?:the\s+)?(?:house\s+of\s+)?(commons|lords)\b", re.I)
+_QUESTION_FILLER = re.compile(
+    r"\b(?:the|a|an|on|in|of|to|for|at|by|and|division|divisions|vote|votes|voted|motion|question|"
+    r"amendment|that|be|made|day|debate|bill)\b",
+    re.I,
+)
+_NUMBERED = re.compile(r"\b(?:amendment|clause|new\s+clause|schedule)\s+\(?[0-9]+[A-Z]?\)?", re.I)
+MAX_DETAILS = 10
+
+
+def party_named(text: str) -> str | None:
+    """The party a group name means ("the Lib Dems" -> "Liberal Democrat"), or None."""
+    name = " ".join(_PARTY_NOISE.sub("", text.strip()).split())
+    for pattern, party in _PARTY_NAMES:
+        if pattern.match(name):
+            return party
+    return None
+
+
+def answer_vote_question(core: VotesCore, question: str) -> VoteAnswer | None:
+    """Answer "how did X vote on Y", "did X vote for Y", "who rebelled on Y", "how did the Lib Dems vote on Y".
+
+    X is a Member or a party; Y a Bill, a date, a division number or words of the
+    question put. None when the question has none of these shapes.
+    """
+    text = " ".join(question.replace("?", " ").split())[:500]
+    if (match := _WHO_REBELLED.match(text)) is not None:
+        found = core.divisions_for(match.group("what"))
+        if isinstance(found, DivisionListReply):
+            return found
+        rows, about = found
+        details = [division_detail(r, division_votes(core.engine, r.id)) for r in rows[:MAX_DETAILS]]
+        return DivisionListReply(f"who rebelled {about}", [d.item for d in details], details)
+    match = _HOW_VOTED.match(text) or _DID_VOTE.match(text)
+    if match is None:
+        return None
+    who, what = match.group("who"), match.group("what")
+    side = match.groupdict().get("side")
+    found = core.divisions_for(what)
+    if isinstance(found, DivisionListReply):
+        return found
+    rows, about = found
+    party = party_named(who)
+    if party is not None:
+        details = [division_detail(r, division_votes(core.engine, r.id)) for r in rows[:MAX_DETAILS]]
+        return DivisionListReply(f"how the {party} Members voted {about}", [d.item for d in details], details, party)
+    person = core.resolve_member(who)
+    if not isinstance(person, Person):
+        return _member_problem(who, person, MemberVotesReply)
+    reply = core.votes_in(person, rows, about)
+    reply.answer = _verdict(person.name, reply.votes, side)
+    return reply
+
+
+def _verdict(name: str, votes: Sequence[MemberVote], side: str | None) -> str | None:
+    """One line: "Yes: X voted Aye." for one division, or the counts over several."""
+    if not votes:
+        return None
+    if len(votes) == 1:
+        vote = votes[0]
+        if vote.vote is None:
+            return f"{name} {'has no recorded vote' if vote.status == NO_VOTE else vote.status} in this division."
+        said = f"{name} voted {vote.vote}" + (" (as a teller)" if vote.teller else "") + "."
+        if side is None or side.lower() in {"on", "in"}:
+            return said
+        wanted_yes = not side.lower().startswith("against")
+        return f"{'Yes' if (vote.vote in {'Aye', 'Content'}) == wanted_yes else 'No'}: {said}"
+    counts = Counter(v.vote or v.status for v in votes)
+    parts = [f"{label} in {n}" for label, n in counts.most_common()]
+    return f"{name} over {len(votes)} divisions: " + ", ".join(parts) + "."
+
+
+def _divisions_for(core: VotesCore, text: str) -> tuple[list[DivisionRow], str] | DivisionListReply:
+    """The divisions "Y" names (a division number, a date, a Bill, or words of the question)."""
+    rest = text.strip()
+    filters: dict[str, Any] = {}
+    about: list[str] = []
+    if (house := _HOUSE_IN_TEXT.search(rest)) is not None:
+        filters["house"] = normalise_house(house.group(1))
+        rest = rest[: house.start()] + " " + rest[house.end() :]
+    if (number := _DIVISION_NUMBER.search(rest)) is not None:
+        filters["number"] = int(number.group(1))
+        about.append(f"division {number.group(1)}")
+        rest = rest[: number.start()] + " " + rest[number.end() :]
+    try:
+        dated = find_date_range(rest)
+    except DateError:
+        dated = None
+    if dated is not None:
+        days, span = dated
+        filters.update(date_from=days.start, date_to=days.end)
+        about.append(f"{'on' if days.start == days.end else 'in'} {days.describe()}")
+        rest = rest[: span[0]] + " " + rest[span[1] :]
+    bill = core.bill_index().find_in_text(rest) if re.search(r"[a-z]{3}", rest, re.I) else None
+    if bill is not None and bill.span is not None:
+        filters["bill_titles"] = (str(bill.entry.key),)
+        about.append(f"on {bill.entry.key}")
+        rest = rest[: bill.span[0]] + " " + rest[bill.span[1] :]
+    # "amendment 44", "clause 3": a numbered thing is one phrase of the question.
+    phrases = [" ".join(m.group(0).split()) for m in _NUMBERED.finditer(rest)]
+    rest = _NUMBERED.sub(" ", rest)
+    words = phrases + [w for w in re.findall(r"[\w'-]+", _QUESTION_FILLER.sub(" ", rest)) if len(w) > 2]
+    if words:
+        filters["words"] = words
+        about.append(f"about “{' '.join(words)}”")
+    described = " ".join(about) or "on that"
+    if not filters or set(filters) == {"house"}:
+        return DivisionListReply(
+            f"divisions {described}",
+            problem=Problem.BAD_INPUT,
+            message="Say which division: a Bill, a date, a division number or words of the question.",
+        )
+    rows = find_divisions(core.engine, limit=MAX_LISTED, **filters)
+    if not rows:
+        return DivisionListReply(
+            f"divisions {described}", problem=Problem.NO_RESULTS, message=f"No loaded division {described}."
+        )
+    return rows, described
