@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from bot.client import HansardBot
 from bot.console import BOLD, CONSOLE_HELP, NO_BOLD, Reply, render, split_line
 from bot.settings import admin_core, digest_core, get_settings, process_name
+from bot.votes.cli import register as register_votes
 from commands.admin import AdminCore, stop_if_lost
 from commands.ask import ask
 from commands.core import HansardCore, SearchRequest
@@ -117,6 +118,9 @@ def _engine(ctx: click.Context) -> Engine:
         engine = open_store(ctx.obj["database_url"])
         ctx.obj["engine"] = engine
     return engine
+
+
+register_votes(main, _engine)
 
 
 @main.command("import")

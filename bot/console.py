@@ -5,6 +5,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Callable
 
+from bot.votes.text import format_vote_answer
 from commands.replies import (
     BillSummary,
     ContributionReply,
@@ -15,11 +16,12 @@ from commands.replies import (
     SearchReply,
 )
 from commands.text import plain_text
+from commands.vote_replies import VOTE_ANSWERS, VoteAnswer
 
 BOLD = ("\033[1m", "\033[0m")
 NO_BOLD = ("", "")
 
-Reply = SearchReply | LookupReply | CountReply | ContributionReply
+Reply = SearchReply | LookupReply | CountReply | ContributionReply | VoteAnswer
 
 
 def _item(item: ResultItem, number: int | None, bold: tuple[str, str]) -> list[str]:
@@ -34,6 +36,8 @@ def _item(item: ResultItem, number: int | None, bold: tuple[str, str]) -> list[s
 
 
 def render(reply: Reply, bold: tuple[str, str] = NO_BOLD) -> str:
+    if isinstance(reply, VOTE_ANSWERS):
+        return format_vote_answer(reply)
     lines: list[str] = []
     if isinstance(reply, SearchReply):
         lines.append(f"Searched for {plain_text(reply.understood)}.")

@@ -218,3 +218,4 @@ class MemberVotesReply:
 
 
 VoteAnswer = DivisionReply | DivisionListReply | MemberVotesReply
+VOTE_ANSWERS = (DivisionReply, DivisionListReply, MemberVotesReply)

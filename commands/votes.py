@@ -527,7 +527,7 @@ def _divisions_for(core: VotesCore, text: str) -> tuple[list[DivisionRow], str] 
         rest = rest[: house.start()] + " " + rest[house.end() :]
     if (number := _DIVISION_NUMBER.search(rest)) is not None:
         filters["number"] = int(number.group(1))
-        about.append(f"division {number.group(1)}")
+        about.append(f"in division {number.group(1)}")
         rest = rest[: number.start()] + " " + rest[number.end() :]
     try:
         dated = find_date_range(rest)
