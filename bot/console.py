@@ -62,6 +62,8 @@ def render(reply: Reply, bold: tuple[str, str] = NO_BOLD) -> str:
             lines.append(f"{p.member.name} — {p.member.detail}")
             span = f", {p.first_date} to {p.last_date}" if p.first_date else ""
             lines.append(f"{p.contributions} contributions{span}")
+            if p.voting is not None:
+                lines.append(p.voting.describe())
             for heading, counts in (("Debates", p.top_debates), ("Bills", p.top_bills)):
                 if counts:
                     lines.append(f"{heading}: " + "; ".join(f"{plain_text(c.label)} ({c.count})" for c in counts))

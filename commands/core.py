@@ -47,6 +47,7 @@ from commands.replies import (
     SearchReply,
 )
 from commands.text import excerpt, safe_text, truncate
+from commands.votes import member_voting_summary
 
 MAX_PAGE_SIZE = 10
 # Words from this many of the newest contributions make the "did you mean" vocabulary.
@@ -435,6 +436,7 @@ class HansardCore:
             top_debates=[CountItem(safe_text(t), n) for t, is_bill, n in summary.top_debates if not is_bill][:5],
             top_bills=[CountItem(safe_text(t), n) for t, is_bill, n in summary.top_debates if is_bill][:5],
             latest=self.latest(SearchFilters(member_ids=(member_id,))),
+            voting=member_voting_summary(self.engine, member_id, self.data_dir),
         )
         return LookupReply(understood=f"member {member.name}", profile=profile)
 

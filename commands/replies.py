@@ -9,7 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from commands.vote_replies import VotingSummary
 
 
 class Problem(StrEnum):
@@ -126,6 +129,7 @@ class MemberProfile:
     top_debates: list[CountItem]
     top_bills: list[CountItem]
     latest: list[ResultItem]
+    voting: VotingSummary | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -138,6 +142,7 @@ class MemberProfile:
             "top_debates": [{"title": c.label, "count": c.count} for c in self.top_debates],
             "top_bills": [{"title": c.label, "count": c.count} for c in self.top_bills],
             "results": [r.to_json() for r in self.latest],
+            "voting": self.voting.to_json() if self.voting else None,
         }
 
 

@@ -189,6 +189,13 @@ class VotingSummary:
     def to_json(self) -> dict[str, Any]:
         return {"held": self.held, "voted": self.voted, "against_party": self.against_party}
 
+    def describe(self) -> str:
+        times = "time" if self.against_party == 1 else "times"
+        return (
+            f"Voted in {self.voted} of the {self.held} loaded divisions held while a Member; "
+            f"against their party's majority {self.against_party} {times}."
+        )
+
 
 @dataclass(slots=True)
 class MemberVotesReply:

@@ -31,7 +31,6 @@ from commands.vote_replies import (
     MemberVotesReply,
     VoteAnswer,
     Voter,
-    VotingSummary,
 )
 
 PAGE_SIZE = 8
@@ -165,14 +164,6 @@ def render_division_list(reply: DivisionListReply, page: int = 1) -> Rendered:
     return Rendered(embeds=[fit_embed(embed)])
 
 
-def summary_line(summary: VotingSummary) -> str:
-    times = "time" if summary.against_party == 1 else "times"
-    return (
-        f"Voted in {summary.voted} of the {summary.held} loaded divisions held while a Member; "
-        f"against their party's majority {summary.against_party} {times}."
-    )
-
-
 def _vote_text(vote: MemberVote) -> str:
     if vote.vote is None:
         return "No recorded vote" if vote.status == NO_VOTE else f"Was not a Member of the {vote.division.house} then"
@@ -187,7 +178,7 @@ def render_member_votes(reply: MemberVotesReply, page: int = 1) -> Rendered:
     page = min(max(1, page), total)
     lines = [_escape(reply.answer)] if reply.answer else []
     if reply.summary is not None:
-        lines.append(summary_line(reply.summary))
+        lines.append(reply.summary.describe())
     if not reply.votes:
         lines.append(_escape(reply.message or "No loaded division."))
     embed = _base_embed(f"How {_escape(reply.member.name)} voted", "\n".join(lines))

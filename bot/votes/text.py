@@ -78,11 +78,7 @@ def _member_votes(reply: MemberVotesReply) -> list[str]:
     if reply.answer:
         lines.append(reply.answer)
     if reply.summary:
-        s = reply.summary
-        lines.append(
-            f"Voted in {s.voted} of the {s.held} loaded divisions held while a Member; "
-            f"against their party's majority {s.against_party} time(s)."
-        )
+        lines.append(reply.summary.describe())
     if reply.message:
         lines.append(reply.message)
     for vote in reply.votes:
