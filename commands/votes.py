@@ -314,26 +314,28 @@ class VotesCore:
 
     def votes_in(self, person: Person, rows: Sequence[DivisionRow] | None, about: str) -> MemberVotesReply:
         """A person's vote in each of ``rows`` (None: every division held while they were a Member)."""
-        recorded = {division.id: vote for division, vote in votes_of_person(self.engine, person.person_ref)}
+        recorded: dict[int, list[VoteRow]] = {}
+        for division, vote in votes_of_person(self.engine, person.person_ref):
+            recorded.setdefault(division.id, []).append(vote)
         held = divisions_during(self.engine, [(t.house, t.from_date, t.to_date) for t in person.terms])
         listed = held if rows is None else rows
         items: list[MemberVote] = []
         for row in listed:
-            vote = recorded.get(row.id)
+            votes = recorded.get(row.id)
             item = division_item(row)
-            if vote is not None:
-                items.append(
-                    MemberVote(
-                        item, VOTED, _VOTE_LABELS.get(vote.vote, vote.vote), vote.teller, vote.proxy, vote.against_party
-                    )
-                )
+            if votes:
+                # Listed in both lobbies: "Aye and No", as Hansard records it.
+                label = " and ".join(_VOTE_LABELS.get(v.vote, v.vote) for v in votes)
+                first = votes[0]
+                against = any(v.against_party for v in votes)
+                items.append(MemberVote(item, VOTED, label, first.teller, first.proxy, against))
             else:
                 items.append(MemberVote(item, NO_VOTE if person.member_on(row.house, row.date) else NOT_MEMBER))
         held_ids = {row.id for row in held}
         summary = VotingSummary(
             held=len(held),
             voted=sum(1 for division_id in recorded if division_id in held_ids),
-            against_party=sum(1 for vote in recorded.values() if vote.against_party),
+            against_party=sum(1 for votes in recorded.values() if any(v.against_party for v in votes)),
         )
         reply = MemberVotesReply(
             " ".join(part for part in (f"votes of {person.name}", about) if part),

@@ -161,15 +161,17 @@ def _vote_rows(division: ParsedDivision, voters: _Voters) -> list[dict[str, Any]
             "proxy": vote.proxy[:300] if vote.proxy else None,
             "against_party": False,
         }
-    # A party's majority in this division; a Member on the other side voted against it.
+    # A party's majority in this division; a Member on the other side voted against it. A Member
+    # listed in both lobbies (a deliberate abstention) is on neither side.
+    both_lobbies = {ref for ref, n in Counter(ref for ref, _ in rows).items() if n > 1}
     sides: dict[str, Counter[str]] = {}
     for row in rows.values():
         group = party_group(row["party"])
-        if group is not None:
+        if group is not None and row["voter_ref"] not in both_lobbies:
             sides.setdefault(group, Counter())[row["vote"]] += 1
     for row in rows.values():
         group = party_group(row["party"])
-        if group is None:
+        if group is None or row["voter_ref"] in both_lobbies:
             continue
         ranked = sides[group].most_common()
         majority = ranked[0][0] if len(ranked) == 1 or ranked[0][1] > ranked[1][1] else None

@@ -26,7 +26,10 @@ POSTGRES_ADMIN_URL = os.environ.get(
 REQUIRE_POSTGRES = os.environ.get("HANSARD_REQUIRE_POSTGRES") == "1"
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 DATA = bundled_data_dir()
-TABLES = "division_vote, division, delivery, subscription, contribution_subject, contribution, subject, member, debate, import_run"
+TABLES = (
+    "division_vote, division, delivery, subscription, contribution_subject, contribution, subject, member, debate, "
+    "import_run"
+)
 
 
 def bundled_paths() -> list[Path]:
