@@ -7,9 +7,10 @@ Not a test: run it and read the figures.
 Builds N synthetic Commons divisions over about five years, each with V votes
 by persons drawn from a pool of 650 (as in the Commons), straight into a
 migrated store; then times, for a sample of persons:
-- `votes_of_person`: every recorded vote of the person, with its division;
-- `divisions_during`: the divisions held during their term (for "no recorded vote");
-- `VotesCore.votes_in`: the whole answer (both queries and the reply objects).
+- `votes_of_person`: every recorded vote of the person (the query behind a Member's votes);
+- `voting_summary`: the profile's summary (their votes, and the ids of the divisions held in their term);
+- `divisions_during`: the whole rows of the divisions held during their term (to list them all);
+- `VotesCore.votes_in`: the whole answer listing every division of the term, as `hansard-bot votes --json`.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, insert, text
 
-from commands.votes import Person, VotesCore
+from commands.votes import VotesCore
 from storage.db import make_engine, migrate
 from storage.models import DIVISION_TABLE, DIVISION_VOTE_TABLE
 from storage.records import HOUSE_OF_COMMONS
@@ -112,18 +113,21 @@ def measure(engine: Engine, label: str, args: argparse.Namespace) -> None:
     rng = random.Random(SEED)
     print(f"{label}: {args.divisions} divisions x {args.voters} votes")
     print(f"  built in {fill(engine, args.divisions, args.voters, rng):.1f} s")
-    core = VotesCore(engine, MemberDirectory([]))
-    sample = [rng.randrange(POOL) for _ in range(args.members)]
     term = (HOUSE_OF_COMMONS, START, START + dt.timedelta(days=1900))
-    record = MemberRecord(
-        person(0), person(0), HOUSE_OF_COMMONS, "x", None, None, None, None, None, None, None, *term[1:]
-    )
+    blank = (None,) * 7  # title, names, party, constituency: not used by these queries
+    records = [
+        MemberRecord(f"uk.org.publicwhip/member/{30000 + i}", person(i), term[0], f"Member {i}", *blank, *term[1:])
+        for i in range(POOL)
+    ]
+    core = VotesCore(engine, MemberDirectory(records))
+    sample = [rng.randrange(POOL) for _ in range(args.members)]
     for kind, make in (
         ("votes_of_person", lambda i: lambda: votes_of_person(engine, person(i))),
+        ("voting_summary", lambda i: lambda: core.voting_summary(person(i))),
         ("divisions_during", lambda i: lambda: divisions_during(engine, [term])),
         (
             "VotesCore.votes_in",
-            lambda i: lambda: core.votes_in(Person(person(i), f"Member {i}", (record,)), None, ""),
+            lambda i: lambda: core.votes_in(core.persons[person(i)], None, ""),
         ),
     ):
         times = [t for i in sample for t in timed(make(i), 3)]

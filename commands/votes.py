@@ -22,8 +22,10 @@ from storage.records import HOUSE_OF_COMMONS, HOUSE_OF_LORDS
 from storage.reference_data import MemberDirectory, MemberRecord, bundled_data_dir
 from storage.votes_store import (
     DivisionRow,
+    PersonVote,
     VoteRow,
     division_bill_titles,
+    division_ids_during,
     division_votes,
     divisions_during,
     find_divisions,
@@ -161,6 +163,10 @@ class Person:
 
     def candidate(self) -> Candidate:
         return Candidate(self.person_ref, self.name, self.detail)
+
+    @property
+    def term_spans(self) -> list[tuple[str, dt.date | None, dt.date | None]]:
+        return [(term.house, term.from_date, term.to_date) for term in self.terms]
 
     def member_on(self, house: str, day: dt.date) -> bool:
         return any(
@@ -312,13 +318,25 @@ class VotesCore:
             return self.votes_in(person, find_divisions(self.engine, bill_titles=(found,)), f"on {found}")
         return self.votes_in(person, None, "")
 
+    def _recorded(self, person: Person) -> dict[int, list[PersonVote]]:
+        """The person's votes by division (two where they were listed in both lobbies)."""
+        recorded: dict[int, list[PersonVote]] = {}
+        for vote in votes_of_person(self.engine, person.person_ref):
+            recorded.setdefault(vote.division_id, []).append(vote)
+        return recorded
+
+    def _summary(self, person: Person, recorded: dict[int, list[PersonVote]]) -> VotingSummary:
+        held = division_ids_during(self.engine, person.term_spans)
+        return VotingSummary(
+            held=len(held),
+            voted=sum(1 for division_id in recorded if division_id in held),
+            against_party=sum(1 for votes in recorded.values() if any(v.against_party for v in votes)),
+        )
+
     def votes_in(self, person: Person, rows: Sequence[DivisionRow] | None, about: str) -> MemberVotesReply:
         """A person's vote in each of ``rows`` (None: every division held while they were a Member)."""
-        recorded: dict[int, list[VoteRow]] = {}
-        for division, vote in votes_of_person(self.engine, person.person_ref):
-            recorded.setdefault(division.id, []).append(vote)
-        held = divisions_during(self.engine, [(t.house, t.from_date, t.to_date) for t in person.terms])
-        listed = held if rows is None else rows
+        recorded = self._recorded(person)
+        listed = divisions_during(self.engine, person.term_spans) if rows is None else rows
         items: list[MemberVote] = []
         for row in listed:
             votes = recorded.get(row.id)
@@ -331,17 +349,11 @@ class VotesCore:
                 items.append(MemberVote(item, VOTED, label, first.teller, first.proxy, against))
             else:
                 items.append(MemberVote(item, NO_VOTE if person.member_on(row.house, row.date) else NOT_MEMBER))
-        held_ids = {row.id for row in held}
-        summary = VotingSummary(
-            held=len(held),
-            voted=sum(1 for division_id in recorded if division_id in held_ids),
-            against_party=sum(1 for votes in recorded.values() if any(v.against_party for v in votes)),
-        )
         reply = MemberVotesReply(
             " ".join(part for part in (f"votes of {person.name}", about) if part),
             member=person.candidate(),
             votes=items,
-            summary=summary,
+            summary=self._summary(person, recorded),
         )
         if not items:
             reply.problem = Problem.NO_RESULTS
@@ -355,7 +367,7 @@ class VotesCore:
         person = self.persons.get(person_ref)
         if person is None:
             return None
-        return self.votes_in(person, [], "").summary
+        return self._summary(person, self._recorded(person))
 
 
 _Reply = TypeVar("_Reply", DivisionListReply, MemberVotesReply)

@@ -1008,6 +1008,7 @@ def import_paths(
             write_batch(pending, summary)
         if pipeline is not None:
             pipeline.finish()
+        summary.errors.extend(import_divisions(engine, paths, _member_directory()).warnings)
         if progress is not None:
             progress(summary)
     except BaseException:
@@ -1017,7 +1018,6 @@ def import_paths(
         finish_run(engine, summary, "interrupted")
         raise
     writer.close()
-    summary.errors.extend(import_divisions(engine, paths, _member_directory()).warnings)
     finish_run(engine, summary, "succeeded" if summary.ok else "completed_with_errors")
     if engine.dialect.name == "postgresql" and summary.new + summary.updated >= ANALYZE_AFTER_ROWS:
         # The planner's statistics (how common each word is, above all) are out of date

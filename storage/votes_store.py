@@ -382,34 +382,48 @@ def division_votes(engine: Engine, division_id: int) -> list[VoteRow]:
         return [_vote(row) for row in conn.execute(statement)]
 
 
-def votes_of_person(engine: Engine, person_ref: str) -> list[tuple[DivisionRow, VoteRow]]:
-    """Every recorded vote of one person, with its division, newest first (served by ix_division_vote_person)."""
-    statement = (
-        select(*_DIVISION_COLUMNS, *_VOTE_COLUMNS)
-        .join_from(DIVISION_VOTE_TABLE, DIVISION_TABLE, V.division_id == D.id)
-        .where(V.person_ref == person_ref)
-        .order_by(*_NEWEST_FIRST)
-    )
-    width = len(_DIVISION_COLUMNS)
+@dataclass(frozen=True, slots=True)
+class PersonVote:
+    """One person's vote in one division: all that a Member's votes need, read from one index."""
+
+    division_id: int
+    vote: str
+    teller: bool
+    proxy: str | None
+    against_party: bool
+
+
+def votes_of_person(engine: Engine, person_ref: str) -> list[PersonVote]:
+    """Every recorded vote of one person (answered from ix_division_vote_person alone: it covers these columns)."""
+    statement = select(V.division_id, V.vote, V.teller, V.proxy, V.against_party).where(V.person_ref == person_ref)
     with engine.connect() as conn:
-        return [(_division(row), _vote(row[width:])) for row in conn.execute(statement)]
+        return [PersonVote(*row) for row in conn.execute(statement)]
+
+
+def _during(terms: Sequence[tuple[str, dt.date | None, dt.date | None]]) -> Any:
+    return or_(
+        *(
+            and_(D.house == house, D.division_date >= (start or dt.date.min), D.division_date <= (end or dt.date.max))
+            for house, start, end in terms
+        )
+    )
 
 
 def divisions_during(engine: Engine, terms: Sequence[tuple[str, dt.date | None, dt.date | None]]) -> list[DivisionRow]:
     """The divisions held in each (house, from, to) term, newest first: those a Member could vote in."""
     if not terms:
         return []
-    conditions = [
-        and_(
-            D.house == house,
-            D.division_date >= (start or dt.date.min),
-            D.division_date <= (end or dt.date.max),
-        )
-        for house, start, end in terms
-    ]
-    statement = select(*_DIVISION_COLUMNS).where(or_(*conditions)).order_by(*_NEWEST_FIRST)
+    statement = select(*_DIVISION_COLUMNS).where(_during(terms)).order_by(*_NEWEST_FIRST)
     with engine.connect() as conn:
         return [_division(row) for row in conn.execute(statement)]
+
+
+def division_ids_during(engine: Engine, terms: Sequence[tuple[str, dt.date | None, dt.date | None]]) -> set[int]:
+    """The ids of the divisions held in the terms (for counting; the (house, date, number) index answers it)."""
+    if not terms:
+        return set()
+    with engine.connect() as conn:
+        return set(conn.execute(select(D.id).where(_during(terms))).scalars())
 
 
 def division_bill_titles(engine: Engine) -> list[str]:

@@ -60,7 +60,11 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["division_id"], ["division.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("division_id", "voter_ref", "vote"),
     )
-    op.create_index("ix_division_vote_person", "division_vote", ["person_ref", "division_id"])
+    op.create_index(
+        "ix_division_vote_person",
+        "division_vote",
+        ["person_ref", "division_id", "vote", "teller", "against_party", "proxy"],
+    )
 
 
 def downgrade() -> None:
