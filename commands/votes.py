@@ -200,6 +200,7 @@ class VotesCore:
             weight = float(_term_key(records[-1]).year)
             entries.append(NameEntry(person_ref, person.name, person.detail, others, weight))
         self.members = NameIndex.for_members(entries)
+        self._bills: tuple[tuple[str, ...], NameIndex] | None = None
 
     # --- resolving ---------------------------------------------------------------------------
 
@@ -217,8 +218,14 @@ class VotesCore:
         return [self.persons[str(m.entry.key)].candidate() for m in self.members.autocomplete(text, limit)]
 
     def bill_index(self) -> NameIndex:
-        """The Bills that have divisions (read per request: imports add Bills)."""
-        return NameIndex.for_bills(NameEntry(title, title) for title in division_bill_titles(self.engine))
+        """The Bills that have divisions: their titles are read per request (imports add Bills), the
+        index is rebuilt only when they change (autocomplete asks on every keystroke)."""
+        titles = tuple(sorted(division_bill_titles(self.engine)))
+        cached = self._bills
+        if cached is None or cached[0] != titles:
+            cached = (titles, NameIndex.for_bills(NameEntry(title, title) for title in titles))
+            self._bills = cached
+        return cached[1]
 
     def autocomplete_bills(self, text: str, limit: int = 25) -> list[Candidate]:
         return [Candidate(m.entry.key, m.entry.name) for m in self.bill_index().autocomplete(text, limit)]

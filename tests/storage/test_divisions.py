@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -158,3 +160,23 @@ def test_files_without_divisions_or_with_bad_xml() -> None:
     assert parse_divisions(b"<publicwhip></publicwhip>", "x.xml").divisions == []
     with pytest.raises(ValueError, match=r"x\.xml:1: malformed XML"):
         parse_divisions(b"<publicwhip><division", "x.xml")
+
+
+def test_newer_files_name_voters_by_person_id(sqlite_engine: Engine, tmp_path: Path) -> None:
+    with (DATA / "members_flat.csv").open(encoding="utf-8") as handle:
+        person_of = {row["member_id"]: row["person_id"] for row in csv.DictReader(handle)}
+    data = (FEB_2010 / "debates2010-02-10a.xml").read_bytes()
+    newer = re.sub(
+        rb'<mpname id="(uk\.org\.publicwhip/member/\d+)"',
+        lambda m: b'<mpname person_id="' + person_of[m.group(1).decode()].encode() + b'"',
+        data,
+    )
+    assert b"<mpname person_id=" in newer and b"<mpname id=" not in newer
+    copy = tmp_path / "debates2010-02-10a.xml"
+    copy.write_bytes(newer)
+    import_paths(sqlite_engine, [copy])
+    for division in xml_divisions(FEB_2010 / "debates2010-02-10a.xml"):
+        _row, votes = stored(sqlite_engine, HOUSE_OF_COMMONS, "2010-02-10", division.get("divnumber", ""))
+        expected = sorted(person_of[n.get("id", "")] for n in division.iter("mpname"))
+        assert sorted(v.person_ref or "" for v in votes) == expected
+        assert all(v.party for v in votes)  # the person's term on the day gives the party
