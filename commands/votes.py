@@ -25,13 +25,13 @@ from storage.votes_store import (
     PersonVote,
     VoteRow,
     division_bill_titles,
-    division_ids_during,
     division_votes,
     divisions_during,
     find_divisions,
     person_of_member,
     twfy_url,
     votes_of_person,
+    voting_counts,
 )
 
 from commands.dates import DateError, find_date_range, parse_date_range
@@ -332,13 +332,9 @@ class VotesCore:
             recorded.setdefault(vote.division_id, []).append(vote)
         return recorded
 
-    def _summary(self, person: Person, recorded: dict[int, list[PersonVote]]) -> VotingSummary:
-        held = division_ids_during(self.engine, person.term_spans)
-        return VotingSummary(
-            held=len(held),
-            voted=sum(1 for division_id in recorded if division_id in held),
-            against_party=sum(1 for votes in recorded.values() if any(v.against_party for v in votes)),
-        )
+    def _summary(self, person: Person) -> VotingSummary:
+        counts = voting_counts(self.engine, person.person_ref, person.term_spans)
+        return VotingSummary(held=counts.held, voted=counts.voted, against_party=counts.against_party)
 
     def votes_in(self, person: Person, rows: Sequence[DivisionRow] | None, about: str) -> MemberVotesReply:
         """A person's vote in each of ``rows`` (None: every division held while they were a Member)."""
@@ -360,7 +356,7 @@ class VotesCore:
             " ".join(part for part in (f"votes of {person.name}", about) if part),
             member=person.candidate(),
             votes=items,
-            summary=self._summary(person, recorded),
+            summary=self._summary(person),
         )
         if not items:
             reply.problem = Problem.NO_RESULTS
@@ -374,7 +370,7 @@ class VotesCore:
         person = self.persons.get(person_ref)
         if person is None:
             return None
-        return self._summary(person, self._recorded(person))
+        return self._summary(person)
 
 
 _Reply = TypeVar("_Reply", DivisionListReply, MemberVotesReply)

@@ -418,12 +418,35 @@ def divisions_during(engine: Engine, terms: Sequence[tuple[str, dt.date | None, 
         return [_division(row) for row in conn.execute(statement)]
 
 
-def division_ids_during(engine: Engine, terms: Sequence[tuple[str, dt.date | None, dt.date | None]]) -> set[int]:
-    """The ids of the divisions held in the terms (for counting; the (house, date, number) index answers it)."""
+@dataclass(frozen=True, slots=True)
+class VotingCounts:
+    held: int  # divisions held during the terms
+    voted: int  # of those, the ones the person voted in
+    against_party: int  # divisions in which the person voted against their party's majority
+
+
+def voting_counts(
+    engine: Engine, person_ref: str, terms: Sequence[tuple[str, dt.date | None, dt.date | None]]
+) -> VotingCounts:
+    """A Member's voting summary, counted by the database from its indexes."""
     if not terms:
-        return set()
+        return VotingCounts(0, 0, 0)
+    during = _during(terms)
+    held = select(func.count()).select_from(DIVISION_TABLE).where(during).scalar_subquery()
+    voted = (
+        select(func.count(func.distinct(V.division_id)))
+        .join_from(DIVISION_VOTE_TABLE, DIVISION_TABLE, V.division_id == D.id)
+        .where(V.person_ref == person_ref, during)
+        .scalar_subquery()
+    )
+    against = (
+        select(func.count(func.distinct(V.division_id)))
+        .where(V.person_ref == person_ref, V.against_party)
+        .scalar_subquery()
+    )
     with engine.connect() as conn:
-        return set(conn.execute(select(D.id).where(_during(terms))).scalars())
+        row = conn.execute(select(held, voted, against)).one()
+    return VotingCounts(int(row[0]), int(row[1]), int(row[2]))
 
 
 def division_bill_titles(engine: Engine) -> list[str]:
