@@ -244,7 +244,8 @@ class Division(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("house", "division_date", "number", name="uq_division_house_date_number"),
-        # Finding divisions by date, and those held during a Member's terms, by house and date.
+        # Divisions by date in either House (the unique key above serves one House's dates, and so
+        # the divisions held during a Member's terms).
         Index("ix_division_date", "division_date"),
     )
 
