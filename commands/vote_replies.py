@@ -1,5 +1,8 @@
 """Plain reply objects of the votes answers (`commands.votes`): no Markdown, no escaping.
 
+Plain (not frozen) slotted dataclasses: a Member's votes can list thousands of
+divisions, and a frozen dataclass costs ten times as much to build.
+
 ``to_json`` gives the shape printed by ``--json``.
 """
 
@@ -14,13 +17,13 @@ from commands.replies import Candidate, Problem
 VOTED, NO_VOTE, NOT_MEMBER = "voted", "no recorded vote", "was not a Member then"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Link:
     label: str
     url: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class DivisionItem:
     """One division in a list: what was decided, and how."""
 
@@ -68,7 +71,7 @@ class DivisionItem:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PartySplit:
     party: str
     ayes: int
@@ -78,7 +81,7 @@ class PartySplit:
         return {"party": self.party, "ayes": self.ayes, "noes": self.noes}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Voter:
     name: str
     party: str | None
@@ -153,7 +156,7 @@ class DivisionListReply:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class MemberVote:
     division: DivisionItem
     status: str  # VOTED, NO_VOTE or NOT_MEMBER
@@ -178,7 +181,7 @@ class MemberVote:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class VotingSummary:
     """Of the divisions held while a Member: how many they voted in, how often against their party."""
 

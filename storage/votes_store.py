@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
@@ -258,8 +258,7 @@ def _insert_votes(conn: Connection, division_id: int, votes: list[dict[str, Any]
 # --- queries ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class DivisionRow:
+class DivisionRow(NamedTuple):
     """A stored division (the fields of the `division` table that answers use)."""
 
     id: int
@@ -286,8 +285,7 @@ class DivisionRow:
         return self.ayes > self.noes
 
 
-@dataclass(frozen=True, slots=True)
-class VoteRow:
+class VoteRow(NamedTuple):
     division_id: int
     voter_ref: str
     person_ref: str | None
@@ -324,11 +322,11 @@ _NEWEST_FIRST = (D.division_date.desc(), D.number.desc())
 
 
 def _division(row: Any) -> DivisionRow:
-    return DivisionRow(*row[: len(_DIVISION_COLUMNS)])
+    return DivisionRow._make(row[: len(_DIVISION_COLUMNS)])
 
 
 def _vote(row: Any) -> VoteRow:
-    return VoteRow(*row)
+    return VoteRow._make(row)
 
 
 def find_divisions(
@@ -382,8 +380,7 @@ def division_votes(engine: Engine, division_id: int) -> list[VoteRow]:
         return [_vote(row) for row in conn.execute(statement)]
 
 
-@dataclass(frozen=True, slots=True)
-class PersonVote:
+class PersonVote(NamedTuple):
     """One person's vote in one division: all that a Member's votes need, read from one index."""
 
     division_id: int
@@ -397,7 +394,7 @@ def votes_of_person(engine: Engine, person_ref: str) -> list[PersonVote]:
     """Every recorded vote of one person (answered from ix_division_vote_person alone: it covers these columns)."""
     statement = select(V.division_id, V.vote, V.teller, V.proxy, V.against_party).where(V.person_ref == person_ref)
     with engine.connect() as conn:
-        return [PersonVote(*row) for row in conn.execute(statement)]
+        return list(map(PersonVote._make, conn.execute(statement)))
 
 
 def _during(terms: Sequence[tuple[str, dt.date | None, dt.date | None]]) -> Any:
@@ -418,8 +415,7 @@ def divisions_during(engine: Engine, terms: Sequence[tuple[str, dt.date | None, 
         return [_division(row) for row in conn.execute(statement)]
 
 
-@dataclass(frozen=True, slots=True)
-class VotingCounts:
+class VotingCounts(NamedTuple):
     held: int  # divisions held during the terms
     voted: int  # of those, the ones the person voted in
     against_party: int  # divisions in which the person voted against their party's majority
