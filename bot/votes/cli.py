@@ -20,8 +20,6 @@ def _print(reply: VoteAnswer, as_json: bool) -> None:
         click.echo(json.dumps(reply.to_json(), indent=2, ensure_ascii=False, default=str))
     else:
         click.echo(format_vote_answer(reply))
-    if reply.problem is not None:
-        raise SystemExit(1)
 
 
 def register(group: click.Group, engine_of: EngineGetter) -> None:
