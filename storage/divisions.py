@@ -215,7 +215,7 @@ class _Walker:
         except ValueError:
             self._warn(line, f"division {gid!r} has no readable divdate: skipped")
             return None
-        if match is None or house is None or not number_text.isdigit():
+        if match is None or house is None or not (number_text.isascii() and number_text.isdigit()):
             self._warn(line, f"division {gid!r} has no house or divnumber this parser knows: skipped")
             return None
         count = elem.find("divisioncount")
@@ -302,4 +302,4 @@ class _Walker:
 
 
 def _optional_int(value: str | None) -> int | None:
-    return int(value) if value is not None and value.isdigit() else None
+    return int(value) if value is not None and value.isascii() and value.isdigit() else None

@@ -9,12 +9,14 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 
 from storage.divisions import parse_divisions
 from storage.importer import import_paths
 from storage.models import DIVISION_TABLE, DIVISION_VOTE_TABLE
-from storage.records import HOUSE_OF_COMMONS, HOUSE_OF_LORDS
+from storage.records import HOUSE_OF_COMMONS, HOUSE_OF_LORDS, ParseError
 from storage.votes_store import DivisionRow, VoteRow, division_votes, find_divisions
 from tests.conftest import DATA
 
@@ -180,3 +182,32 @@ def test_newer_files_name_voters_by_person_id(sqlite_engine: Engine, tmp_path: P
         expected = sorted(person_of[n.get("id", "")] for n in division.iter("mpname"))
         assert sorted(v.person_ref or "" for v in votes) == expected
         assert all(v.party for v in votes)  # the person's term on the day gives the party
+
+
+def _division_72_file() -> bytes:
+    """The real file cut down to its prologue and division 72 (with the speeches just before it)."""
+    data = (FEB_2010 / "debates2010-02-08b.xml").read_bytes()
+    root_end = data.index(b">", data.index(b"<publicwhip")) + 1
+    start = data.index(b"<speech", data.index(b'divnumber="72"') - 3000)
+    end = data.index(b"</division>", start) + len(b"</division>")
+    return data[:root_end] + data[start:end] + b"\n</publicwhip>\n"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_no_mangled_division_crashes_the_parser(data: st.DataObject) -> None:
+    original = _division_72_file()
+    assert len(parse_divisions(original, "x.xml").divisions) == 1
+    # Replace a slice of the real file with arbitrary text: a record, warnings, or a ParseError.
+    start = data.draw(st.integers(min_value=0, max_value=len(original) - 1))
+    length = data.draw(st.integers(min_value=0, max_value=200))
+    filler = data.draw(st.text(max_size=40)).encode("latin-1", "replace")
+    mangled = original[:start] + filler + original[start + length :]
+    try:
+        parsed = parse_divisions(mangled, "x.xml")
+    except ParseError as exc:
+        assert exc.source == "x.xml" and exc.line >= 1
+        return
+    for division in parsed.divisions:
+        assert division.number >= 0 and division.ayes >= 0
+    assert all(w.startswith("x.xml:") for w in parsed.warnings)
