@@ -191,12 +191,19 @@ def render_member_votes(reply: MemberVotesReply, page: int = 1) -> Rendered:
 
 
 def render_vote_answer(reply: VoteAnswer) -> Rendered:
-    """Any votes answer (from /hansard ask)."""
+    """Any votes answer (from /hansard ask): its first page, with where to find the rest.
+
+    /hansard ask has no page buttons; /hansard votes and /hansard division page through the rest.
+    """
     if isinstance(reply, DivisionReply):
         return render_division(reply)
-    if isinstance(reply, DivisionListReply):
-        return render_division_list(reply)
-    return render_member_votes(reply)
+    rendered = render_division_list(reply) if isinstance(reply, DivisionListReply) else render_member_votes(reply)
+    shown = len(reply.divisions) if isinstance(reply, DivisionListReply) else len(reply.votes)
+    if shown > PAGE_SIZE and rendered.embeds:
+        rendered.embeds[0].set_footer(
+            text=f"The first {PAGE_SIZE} of {shown}: /hansard votes lists a Member's in pages · {ATTRIBUTION}"
+        )
+    return rendered
 
 
 def page_count(reply: VoteAnswer) -> int:
