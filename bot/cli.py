@@ -17,6 +17,7 @@ from bot.console import BOLD, CONSOLE_HELP, NO_BOLD, Reply, render, split_line
 from bot.digest.cli import digest_group
 from bot.settings import get_settings
 from bot.terminal import cores, echo_json, fail, require_token
+from bot.votes.cli import register as register_votes
 from commands.ask import ask
 from commands.core import SORT_ORDERS, HansardCore, SearchRequest
 
@@ -38,6 +39,9 @@ def main(ctx: click.Context, database_url: str | None) -> None:
 
 for command in (*ADMIN_COMMANDS, digest_group):
     main.add_command(command)
+
+
+register_votes(main, lambda ctx: cores(ctx).hansard.engine)
 
 
 def show_lines(record: dict[str, Any]) -> list[str]:

@@ -27,7 +27,7 @@ discord.VoiceClient.warn_nacl = False
 discord.VoiceClient.warn_dave = False
 
 NAMES_REFRESH_SECONDS = 60
-EXTENSIONS = ("bot.cogs.hansard", "bot.digest.cog", "bot.digest.alerts", "bot.admin.cog")
+EXTENSIONS = ("bot.cogs.hansard", "bot.digest.cog", "bot.digest.alerts", "bot.admin.cog", "bot.votes.cog")
 
 
 class HansardBot(commands.AutoShardedBot):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Callable
 
+from bot.votes.text import format_vote_answer
 from commands.replies import (
     BillSummary,
     ContributionReply,
@@ -17,11 +18,12 @@ from commands.replies import (
     TallyReply,
 )
 from commands.text import plain_text
+from commands.vote_replies import VOTE_ANSWERS, VoteAnswer
 
 BOLD = ("\033[1m", "\033[0m")
 NO_BOLD = ("", "")
 
-Reply = SearchReply | LookupReply | CountReply | ContributionReply | TallyReply
+Reply = SearchReply | LookupReply | CountReply | ContributionReply | TallyReply | VoteAnswer
 
 
 def _item(item: ResultItem, number: int | None, bold: tuple[str, str]) -> list[str]:
@@ -41,6 +43,8 @@ def _item(item: ResultItem, number: int | None, bold: tuple[str, str]) -> list[s
 
 
 def render(reply: Reply, bold: tuple[str, str] = NO_BOLD) -> str:
+    if isinstance(reply, VOTE_ANSWERS):
+        return format_vote_answer(reply)
     lines: list[str] = []
     if isinstance(reply, SearchReply):
         lines.append(f"Searched for {plain_text(reply.understood)}.")
@@ -69,6 +73,8 @@ def render(reply: Reply, bold: tuple[str, str] = NO_BOLD) -> str:
             lines.append(f"{p.contributions} contributions{span}")
             if p.memberships:
                 lines.append("Sat in: " + "; ".join(_membership(m) for m in p.memberships))
+            if p.voting is not None:
+                lines.append(p.voting.describe())
             for heading, counts in (("Debates", p.top_debates), ("Bills", p.top_bills)):
                 if counts:
                     lines.append(f"{heading}: " + "; ".join(f"{plain_text(c.label)} ({c.count})" for c in counts))

@@ -182,6 +182,8 @@ def render_lookup(reply: LookupReply) -> Rendered:
             embed.add_field(name="Sat in", value=_memberships(profile.memberships), inline=False)
         embed.add_field(name="Debates spoken in most", value=_counts(profile.top_debates), inline=True)
         embed.add_field(name="Bills spoken on most", value=_counts(profile.top_bills), inline=True)
+        if profile.voting is not None:
+            embed.add_field(name="Votes", value=profile.voting.describe(), inline=False)
         _add_results(embed, profile.latest, None)
         links = [(f"Latest {i + 1}", r.uri) for i, r in enumerate(profile.latest)]
         return Rendered(embeds=[fit_embed(embed)], links=links)

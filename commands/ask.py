@@ -35,8 +35,10 @@ from commands.replies import (
     TallyReply,
 )
 from commands.text import safe_text, truncate
+from commands.vote_replies import VoteAnswer
+from commands.votes import answer_vote_question, votes_core
 
-AskReply = SearchReply | LookupReply | CountReply | TallyReply
+AskReply = SearchReply | LookupReply | CountReply | TallyReply | VoteAnswer
 
 _HOUSE_WORDS = [
     (re.compile(r"\b(?:in\s+)?(?:the\s+)?(?:house\s+of\s+lords|lords|peers)\b", re.I), HOUSE_OF_LORDS),
@@ -186,6 +188,8 @@ def _data_note(core: HansardCore, dates: DateRange | None) -> str | None:
 @user_input
 def ask(core: HansardCore, question: str, today: dt.date | None = None) -> AskReply:
     """Answer a question; ``today`` (for "last week", "yesterday") defaults to the real date."""
+    if (about_votes := answer_vote_question(votes_core(core.engine, core.data_dir), question)) is not None:
+        return about_votes
     try:
         u = understand(core, question, today)
     except DateError as exc:

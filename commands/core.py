@@ -55,6 +55,7 @@ from commands.replies import (
     SearchReply,
 )
 from commands.text import excerpt, safe_text, truncate
+from commands.votes import member_voting_summary
 
 MAX_PAGE_SIZE = 10
 # Past any store's last result, and inside every database's integer range: a page further on is empty.
@@ -545,6 +546,7 @@ class HansardCore:
             latest=self.latest(SearchFilters(member_ids=member_ids)),
             constituency=self.people.constituency(member_id, summary.last_date),
             memberships=self._memberships(member_id),
+            voting=member_voting_summary(self.engine, member_id, self.data_dir),
         )
         return LookupReply(understood=f"member {member.name}", profile=profile)
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from commands.vote_replies import VotingSummary
 
 
 class Problem(StrEnum):
@@ -174,6 +177,7 @@ class MemberProfile:
     constituency: str | None = None
     # A person who sat in both Houses: both memberships (their contributions are counted together).
     memberships: list[MembershipItem] = field(default_factory=list)
+    voting: VotingSummary | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -188,6 +192,7 @@ class MemberProfile:
             "top_bills": [{"title": c.label, "count": c.count} for c in self.top_bills],
             "results": [r.to_json() for r in self.latest],
             "memberships": [m.to_json() for m in self.memberships],
+            "voting": self.voting.to_json() if self.voting else None,
         }
 
 

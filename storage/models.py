@@ -280,3 +280,71 @@ class FeedPosition(SQLModel, table=True):
 
 
 FEED_POSITION_TABLE: Table = FeedPosition.__table__  # type: ignore[attr-defined]
+
+
+class Division(SQLModel, table=True):
+    """One recorded vote of the Commons or the Lords (see ``storage.divisions``).
+
+    Keyed by house, date and number: a day's newer version replaces an older one,
+    and a division met again in a divisions-only extract is the same row.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("house", "division_date", "number", name="uq_division_house_date_number"),
+        # Divisions by date in either House (the unique key above serves one House's dates, and so
+        # the divisions held during a Member's terms).
+        Index("ix_division_date", "division_date"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    house: str = Field(max_length=64)
+    division_date: dt.date
+    number: int
+    gid: str = Field(max_length=200)
+    version: str = Field(max_length=8)
+    # A divisions-only extract carries less of the debate around the division than the day's own file.
+    from_extract: bool = False
+    colnum: str | None = Field(default=None, max_length=16)
+    time: str | None = Field(default=None, max_length=8)
+    hansard_url: str | None = Field(default=None, sa_column=Column(Text))
+    # Official counts (Commons ayes/noes without tellers; Lords contents/not-contents).
+    ayes: int
+    noes: int
+    teller_ayes: int | None = None
+    teller_noes: int | None = None
+    debate_id: int | None = Field(default=None, foreign_key="debate.id", ondelete="SET NULL")
+    debate_title: str | None = Field(default=None, sa_column=Column(Text))
+    bill_title: str | None = Field(default=None, sa_column=Column(Text))
+    heading: str | None = Field(default=None, sa_column=Column(Text))
+    question: str | None = Field(default=None, sa_column=Column(Text))
+    motion: str | None = Field(default=None, sa_column=Column(Text))
+    content_hash: str = Field(max_length=64)
+    source: str = Field(max_length=1000)
+    imported_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class DivisionVote(SQLModel, table=True):
+    """One name in one division's lists: a vote, a teller's, or by proxy."""
+
+    __tablename__ = "division_vote"
+    # A Member's votes are looked up by person; the index holds every column that lookup reads, so
+    # thousands of votes come from one range of one index, with no visit to the table.
+    __table_args__ = (
+        Index("ix_division_vote_person", "person_ref", "division_id", "vote", "teller", "against_party", "proxy"),
+    )
+
+    division_id: int = Field(foreign_key="division.id", primary_key=True, ondelete="CASCADE")
+    # The member (or lord) id of the list; a person id or the listed name where it gives no member id.
+    voter_ref: str = Field(max_length=300, primary_key=True)
+    vote: str = Field(max_length=16, primary_key=True)  # aye, no, content, not-content
+    person_ref: str | None = Field(default=None, max_length=64)
+    name: str = Field(max_length=300)
+    party: str | None = Field(default=None, max_length=128)
+    teller: bool = False
+    proxy: str | None = Field(default=None, max_length=300)
+    # Voted against the majority of their own party in this division (whipped parties only).
+    against_party: bool = False
+
+
+DIVISION_TABLE: Table = Division.__table__  # type: ignore[attr-defined]
+DIVISION_VOTE_TABLE: Table = DivisionVote.__table__  # type: ignore[attr-defined]

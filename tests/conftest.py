@@ -27,8 +27,8 @@ REQUIRE_POSTGRES = os.environ.get("HANSARD_REQUIRE_POSTGRES") == "1"
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 DATA = bundled_data_dir()
 TABLES = (
-    "delivery, subscription, contribution_subject, contribution, subject, member, debate, import_run, feed_position, "
-    "twfy_redirect, twfy_day_version"
+    "division_vote, division, delivery, subscription, contribution_subject, contribution, subject, member, debate, "
+    "import_run, feed_position, twfy_redirect, twfy_day_version"
 )
 
 

@@ -27,10 +27,12 @@ from bot.render import (
 )
 from bot.respond import answer, send
 from bot.views import PagedView
-from commands.ask import ask
+from bot.votes.render import render_vote_answer
+from commands.ask import AskReply, ask
 from commands.core import CHOICE_PREFIX, HansardCore, SearchRequest
-from commands.replies import Candidate, ContributionReply, CountReply, LookupReply, SearchReply, TallyReply
+from commands.replies import Candidate, ContributionReply, LookupReply, SearchReply, TallyReply
 from commands.text import truncate
+from commands.vote_replies import VOTE_ANSWERS
 
 if TYPE_CHECKING:
     from bot.client import HansardBot
@@ -52,7 +54,9 @@ def choices(candidates: list[Candidate]) -> list[app_commands.Choice[str]]:
     ]
 
 
-def render_any(reply: SearchReply | LookupReply | CountReply | TallyReply) -> Rendered:
+def render_any(reply: AskReply) -> Rendered:
+    if isinstance(reply, VOTE_ANSWERS):
+        return render_vote_answer(reply)
     if isinstance(reply, SearchReply):
         return render_search(reply)
     if isinstance(reply, TallyReply):

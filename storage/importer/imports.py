@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from storage.importer.parse import member_directory
 from storage.importer.postgres_writer import PostgresPipeline, PostgresWriter, finish_import
 from storage.importer.rows import PackedOutcome
 from storage.importer.runs import ImportSummary, ProgressCallback, finish_run, start_run
@@ -15,6 +16,7 @@ from storage.importer.sources import Job, iter_jobs
 from storage.importer.sqlite_writer import SqliteWriter
 from storage.importer.workers import parse_all, worker_count
 from storage.importer.writer import Writer
+from storage.votes_store import import_divisions
 
 BATCH_SIZE = 10_000
 # Below this many files the worker processes cost more than they save.
@@ -76,6 +78,7 @@ def import_paths(
             write_batch(pending, summary)
         if pipeline is not None:
             pipeline.finish()
+        summary.errors.extend(import_divisions(engine, paths, member_directory()).warnings)
         if progress is not None:
             progress(summary)
     except BaseException:

@@ -52,6 +52,8 @@ def check_tree(bot: HansardBot) -> None:
         "hansard contribution",
         "hansard help",
         "hansard about",
+        "hansard division",
+        "hansard votes",
     } <= names
     for command in everything:
         assert NAME.match(command.name) and command.name == command.name.lower(), command.name

@@ -1,0 +1,168 @@
+"""The votes answers on the real bundled data, on both back ends, checked against the XML read here."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import xml.etree.ElementTree as ET
+from collections import Counter
+
+import pytest
+from sqlalchemy import Engine
+
+from commands.ask import ask
+from commands.core import HansardCore
+from commands.replies import Problem
+from commands.vote_replies import NO_VOTE, NOT_MEMBER, VOTED, DivisionListReply, MemberVotesReply
+from commands.votes import VotesCore, answer_vote_question, votes_core
+from storage.records import HOUSE_OF_COMMONS
+from tests.conftest import DATA
+
+DAY = DATA / "hansard_twfy_xml_2010" / "debates" / "debates2010-02-08b.xml"
+BILL = "Terrorist Asset-Freezing (Temporary Provisions) Bill"
+
+
+def members() -> dict[str, dict[str, str]]:
+    with (DATA / "members_flat.csv").open(encoding="utf-8") as handle:
+        return {row["member_id"]: row for row in csv.DictReader(handle)}
+
+
+def xml_division(number: str) -> ET.Element:
+    return next(d for d in ET.parse(DAY).getroot().iter("division") if d.get("divnumber") == number)
+
+
+def xml_votes(number: str) -> dict[str, ET.Element]:
+    return {name.get("id", ""): name for name in xml_division(number).iter("mpname")}
+
+
+@pytest.fixture
+def core(bundled_store: Engine) -> VotesCore:
+    return votes_core(bundled_store)
+
+
+def test_division_72_result_parties_rebels_and_tellers(core: VotesCore) -> None:
+    reply = core.division("8 February 2010", 72)
+    assert reply.problem is None and reply.detail is not None
+    detail = reply.detail
+    assert (detail.item.ayes, detail.item.noes, detail.item.passed) == (376, 56, True)
+    assert detail.item.bill == BILL
+    assert any(link.url.startswith("http://www.publications.parliament.uk/") for link in detail.item.links)
+    # Independently: each party's majority from the XML and the member list; rebels are the others,
+    # except a Member listed in both lobbies (Derek Wyatt here), who abstained.
+    party_of = {ref: row["party_name"].replace("Labour (Co-op)", "Labour") for ref, row in members().items()}
+    listed = list(xml_division("72").iter("mpname"))
+    both = {ref for ref, n in Counter(n.get("id", "") for n in listed).items() if n > 1}
+    assert both
+    sides: dict[str, Counter[str]] = {}
+    for name in listed:
+        if name.get("id") not in both:
+            sides.setdefault(party_of[name.get("id", "")], Counter())[name.get("vote", "")] += 1
+    expected = {
+        name.text
+        for name in listed
+        if party_of[name.get("id", "")] not in {"Independent", "Speaker", "Deputy Speaker"}
+        and name.get("id") not in both
+        and name.get("vote") != sides[party_of[name.get("id", "")]].most_common(1)[0][0]
+    }
+    assert {v.name for v in detail.rebels} == expected and expected
+    labour = next(p for p in detail.parties if p.party == "Labour")
+    assert labour.ayes + labour.noes == sum(
+        1 for n in listed if party_of[n.get("id", "")] == "Labour" and n.get("teller") != "yes"
+    )
+    names = {n.get("id", ""): n for n in listed}
+    assert sorted(v.name for v in detail.tellers) == sorted(n.text or "" for n in names.values() if n.get("teller"))
+
+
+def test_a_member_who_did_not_vote_and_one_who_was_not_a_member(core: VotesCore) -> None:
+    voted = xml_votes("72")
+    day = dt.date(2010, 2, 8)
+    sitting = [
+        row
+        for ref, row in members().items()
+        if row["house"] == HOUSE_OF_COMMONS
+        and row["from_date"] <= day.isoformat() <= row["to_date"]
+        and ref not in voted
+        and row["party_name"] != "Speaker"
+    ]
+    absent = sorted(sitting, key=lambda r: r["member_id"])[0]
+    reply = core.votes(f"#{absent['person_id']}", BILL)
+    by_number = {v.division.number: v for v in reply.votes}
+    assert by_number[72].status == NO_VOTE and by_number[72].vote is None
+    # A Member whose seat ended before 2010 "was not a Member then".
+    later = {r["person_id"] for r in members().values() if r["to_date"] >= "2010-01-01"}
+    gone = next(r for r in members().values() if r["house"] == HOUSE_OF_COMMONS and r["person_id"] not in later)
+    reply = core.votes(f"#{gone['person_id']}", BILL)
+    assert {v.status for v in reply.votes} == {NOT_MEMBER}
+
+
+def test_a_members_votes_match_the_xml(core: VotesCore) -> None:
+    reply = core.votes("John McDonnell")
+    assert reply.member is not None and reply.summary is not None
+    refs = {r for r, row in members().items() if row["person_id"] == reply.member.key}
+    xml_all = [
+        d
+        for path in sorted((DATA / "hansard_twfy_xml_2010" / "debates").glob("*.xml"))
+        for d in ET.parse(path).getroot().iter("division")
+    ]
+    in_xml = {
+        int(d.get("divnumber", "0")): n.get("vote") for d in xml_all for n in d.iter("mpname") if n.get("id") in refs
+    }
+    recorded = {v.division.number: v.vote for v in reply.votes if v.status == VOTED}
+    assert recorded == {number: vote.capitalize() if vote else vote for number, vote in in_xml.items()}
+    assert reply.summary.voted == len(in_xml) and reply.summary.held == len(xml_all)
+    assert reply.summary.against_party >= 1  # he voted No on division 72 with most of Labour voting Aye
+    as_json = reply.to_json()["votes"][0]
+    assert set(as_json) >= {"date", "number", "vote", "result", "question"}
+
+
+def test_a_teller_is_recorded_as_such(core: VotesCore) -> None:
+    reply = core.votes("Frank Roy", BILL)
+    vote = next(v for v in reply.votes if v.division.number == 72)
+    assert (vote.vote, vote.teller) == ("Aye", True)
+
+
+def test_finder_by_bill_date_member_and_house(core: VotesCore) -> None:
+    assert [d.number for d in core.divisions(bill="terrorist asset freezing").divisions] == [75, 74, 73, 72]
+    assert [d.number for d in core.divisions(date="9 Feb 2010").divisions] == [79, 78, 77, 76]
+    by_member = core.divisions(member="John McDonnell", date="Feb 2010")
+    assert by_member.divisions and all(d.date.month == 2 for d in by_member.divisions)
+    lords = core.divisions(house="lords")
+    assert lords.problem == Problem.NO_RESULTS and not lords.divisions
+
+
+def test_bad_input_gets_a_clear_problem(core: VotesCore) -> None:
+    assert core.division("someday", 72).problem == Problem.BAD_INPUT
+    assert core.division("Feb 2010", 72).problem == Problem.BAD_INPUT
+    missing = core.division("2010-02-08", 99)
+    assert missing.problem == Problem.NOT_FOUND and "72" in (missing.message or "")
+    assert core.division("2010-02-08", 72, house="senate").problem == Problem.BAD_INPUT
+    assert core.votes("Zzyzx Qwertyuiop").problem == Problem.UNKNOWN_MEMBER
+    assert core.divisions(bill="Qwertyuiop Zzyzx Bill").problem in {Problem.UNKNOWN_BILL, Problem.AMBIGUOUS_BILL}
+
+
+def test_ask_understands_the_votes_questions(core: VotesCore, bundled_store: Engine) -> None:
+    how = answer_vote_question(core, "How did John McDonnell vote on the Terrorist Asset-Freezing Bill?")
+    assert isinstance(how, MemberVotesReply) and len(how.votes) == 4
+    did = answer_vote_question(core, "did John McDonnell vote for division 72 on 8 February 2010")
+    assert isinstance(did, MemberVotesReply) and did.answer == "No: John McDonnell voted No."
+    rebels = answer_vote_question(core, "who rebelled on 8 Feb 2010")
+    assert isinstance(rebels, DivisionListReply) and "McDonnell, John" in {
+        v.name for d in rebels.details for v in d.rebels
+    }
+    party = answer_vote_question(core, "how did the Lib Dems vote on division 72 on 8 Feb 2010")
+    assert isinstance(party, DivisionListReply) and party.party == "Liberal Democrat"
+    split = next(p for p in party.details[0].parties if p.party == "Liberal Democrat")
+    assert (split.ayes, split.noes) == (0, 49)
+    words = answer_vote_question(core, "how did John McDonnell vote on the clause as amended")
+    assert isinstance(words, MemberVotesReply) and [v.division.number for v in words.votes] == [75]
+    assert answer_vote_question(core, "what did the Lib Dems say about banks") is None
+    # Through /hansard ask itself.
+    assert isinstance(ask(HansardCore(bundled_store), "who rebelled on 8 Feb 2010"), DivisionListReply)
+
+
+def test_member_profile_has_a_voting_summary(bundled_store: Engine) -> None:
+    reply = HansardCore(bundled_store).member("Douglas Hogg")
+    profile = reply.profile
+    assert profile is not None and getattr(profile, "voting", None) is not None
+    summary = profile.voting  # type: ignore[union-attr]
+    assert summary.held == 10 and 0 < summary.voted <= 10
