@@ -194,7 +194,9 @@ def test_malformed_lines_and_a_missing_changedates_are_located_errors(
     (debates / "changedates.txt").write_text("\n".join(lines) + "\n")
     location = f"{mirror_server.url}/debates/"
     summary = run(engine, location, tmp_path / "work")
-    assert summary.errors == [
+    # The real divisions also warn where a spoken result differs from the count: those are not the feed's.
+    feed_errors = [error for error in summary.errors if "changedates.txt" in error]
+    assert feed_errors == [
         f"{location}changedates.txt:3: expected 'unixtime,filename', got '1256717980 debates2009-10-27a.xml'"
     ]
     assert summary.files_done == len(published(SCRAPED / "debates"))
