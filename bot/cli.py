@@ -19,13 +19,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import Engine
 
 from bot.client import HansardBot
-from bot.console import BOLD, CONSOLE_HELP, NO_BOLD, Reply, render, split_line
+from bot.console import CONSOLE_HELP, Reply, render, split_line, terminal
 from bot.settings import admin_core, digest_core, get_settings, process_name
 from commands.admin import AdminCore, stop_if_lost
 from commands.ask import ask
 from commands.core import HansardCore, SearchRequest
 from commands.digest import DigestCore
-from commands.text import plain_text
 from storage.db import make_engine, migrate
 from storage.digests import list_subscriptions
 from storage.import_lock import ImportBusy, holding
@@ -163,7 +162,7 @@ def _answer(reply: Reply, as_json: bool) -> None:
     if as_json:
         echo_json(reply.to_json())
     else:
-        click.echo(render(reply, BOLD if sys.stdout.isatty() else NO_BOLD))
+        terminal().print(render(reply))
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
@@ -341,9 +340,7 @@ def digest_list_command(ctx: click.Context) -> None:
     for subscription in rows:
         info = digests.info(subscription, now)
         state = f"paused: {info.paused_reason}" if subscription.paused else f"next {info.next_run:%Y-%m-%d %H:%M} UTC"
-        click.echo(
-            f"guild {subscription.guild_id} channel {subscription.channel_id} {plain_text(info.description)} — {state}"
-        )
+        click.echo(f"guild {subscription.guild_id} channel {subscription.channel_id} {info.description} — {state}")
 
 
 @digest_group.command("preview")
@@ -360,11 +357,11 @@ def digest_preview_command(ctx: click.Context, subscription_id: int) -> None:
     if content is None:
         click.echo("Nothing new: the next digest would not be posted.")
         return
-    click.echo(f"{plain_text(content.title)}: {content.total_text()} contributions")
+    click.echo(f"{content.title}: {content.total_text()} contributions")
     for section in content.sections:
-        click.echo(f"  {plain_text(section.debate)}")
+        click.echo(f"  {section.debate}")
         for item in section.items:
-            click.echo(f"    {plain_text(item.member or '')}: {item.reference or ''} {item.uri}")
+            click.echo(f"    {item.member or ''}: {item.reference or ''} {item.uri}")
 
 
 @digest_group.command("run-now")

@@ -22,7 +22,6 @@ from storage.models import ImportRun
 from storage.store import StoreStats, latest_import_run, store_stats
 
 from commands.core import HansardCore
-from commands.text import safe_text
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +129,7 @@ class AdminCore:
         """Why an import of ``name`` cannot start now (unknown source, or one running), if it cannot."""
         if name not in self.sources:
             known = ", ".join(sorted(self.sources)) or "none"
-            return f"No import source is named “{safe_text(name[:60])}”. Configured: {known}."
+            return f"No import source is named “{name[:60]}”. Configured: {known}."
         held = self.running()
         return str(ImportBusy(held)) if held is not None else None
 

@@ -18,7 +18,6 @@ from commands.core import HansardCore, SearchRequest
 from commands.dates import DateError, DateRange, find_date_range
 from commands.names import NameMatch
 from commands.replies import Candidate, CountReply, LookupReply, SearchReply
-from commands.text import safe_text
 
 AskReply = SearchReply | LookupReply | CountReply
 
@@ -91,11 +90,11 @@ def understand(core: HansardCore, question: str) -> Understanding:
 def _describe(kind: str, u: Understanding) -> str:
     parts = [kind]
     if u.topic:
-        parts.append(f"about “{safe_text(u.topic)}”")
+        parts.append(f"about “{u.topic}”")
     if u.member:
-        parts.append(f"by {safe_text(u.member.entry.name)}")
+        parts.append(f"by {u.member.entry.name}")
     if u.bill:
-        parts.append(f"on {safe_text(u.bill.entry.name)}")
+        parts.append(f"on {u.bill.entry.name}")
     if u.house:
         parts.append(f"in the {u.house}")
     if u.dates:

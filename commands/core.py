@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,13 +45,13 @@ from commands.replies import (
     ResultItem,
     SearchReply,
 )
-from commands.text import excerpt, safe_text, truncate
+from commands.text import excerpt, truncate
 
 MAX_PAGE_SIZE = 10
 # Words from this many of the newest contributions make the "did you mean" vocabulary.
 VOCABULARY_ROWS = 20_000
-# One page of a whole speech: an embed description holds 4096 characters.
-CONTRIBUTION_PAGE_CHARS = 3800
+# The query as typed is quoted back to the user at most this long.
+UNDERSTOOD_QUERY_CHARS = 200
 _WORD = re.compile(r"[^\W\d_]{3,}")
 
 HOUSES = {
@@ -90,6 +89,11 @@ class _Resolved:
     problem: Problem | None = None
     message: str | None = None
     candidates: tuple[Candidate, ...] = ()
+
+
+def _as_typed(query: str | None) -> str:
+    """The query as the user typed it, on one line and of a readable length."""
+    return truncate(" ".join((query or "").split()), UNDERSTOOD_QUERY_CHARS)
 
 
 def _candidate(match: NameMatch) -> Candidate:
@@ -198,7 +202,7 @@ class HansardCore:
         result: MatchResult = index.match(text)
         if result.best is not None:
             return _Resolved(_candidate(result.best))
-        shown = safe_text(truncate(text, 80))
+        shown = truncate(text, 80)
         if result.candidates:
             problem = Problem.AMBIGUOUS_MEMBER if kind == "member" else Problem.AMBIGUOUS_BILL
             return _Resolved(
@@ -234,17 +238,19 @@ class HansardCore:
         excerpt_length: int | None = None,
     ) -> ResultItem:
         assert row.id is not None
+        passage = excerpt(row.text, highlighted, excerpt_length or self.excerpt_length)
         return ResultItem(
             row_id=row.id,
             uri=row.uri,
-            member=safe_text(row.member_name) if row.member_name else None,
+            member=row.member_name,
             party=row.party,
             house=row.house,
             date=row.sitting_date,
-            title=safe_text(row.title),
-            debate_title=safe_text(row.debate_title) if row.debate_title else None,
+            title=row.title,
+            debate_title=row.debate_title,
             reference=formal_reference(row.house, row.sitting_date, row.references),
-            excerpt=excerpt(row.text, highlighted, excerpt_length or self.excerpt_length),
+            excerpt=passage.text,
+            highlights=passage.highlights,
             score=round(score, 4) if score is not None else None,
         )
 
@@ -322,7 +328,7 @@ class HansardCore:
         member = bill = None
         member_ids: tuple[int, ...] = ()
         debate_ids: tuple[int, ...] = ()
-        understood = safe_text(query.describe()) or "your search"
+        understood = _as_typed(request.query) or "your search"
 
         def problem(reply: SearchReply) -> tuple[SearchFilters, None, None, SearchReply]:
             return SearchFilters(), None, None, reply
@@ -387,15 +393,16 @@ class HansardCore:
         bill: Candidate | None,
     ) -> str:
         """How the request was understood, in words."""
-        parts = [f"“{safe_text(query.describe())}”" if not query.is_empty else "contributions"]
+        typed = _as_typed(request.query)
+        parts = [f"“{typed}”" if typed else "contributions"]
         if member:
-            parts.append(f"by {safe_text(member.name)}")
+            parts.append(f"by {member.name}")
         if bill:
-            parts.append(f"on {safe_text(bill.name)}")
+            parts.append(f"on {bill.name}")
         if filters.house:
             parts.append(f"in the {filters.house}")
         if filters.party:
-            parts.append(f"({safe_text(filters.party)})")
+            parts.append(f"({filters.party})")
         if request.date_from:
             parts.append(f"from {parse_date_range(request.date_from).describe()}")
         if request.date_to:
@@ -411,7 +418,7 @@ class HansardCore:
     @staticmethod
     def _unresolved(kind: str, text: str, resolved: _Resolved) -> LookupReply:
         return LookupReply(
-            understood=f"{kind} “{safe_text(truncate(text, 80))}”",
+            understood=f"{kind} “{truncate(text, 80)}”",
             problem=resolved.problem,
             message=resolved.message,
             candidates=list(resolved.candidates),
@@ -432,8 +439,8 @@ class HansardCore:
             contributions=summary.contributions,
             first_date=summary.first_date,
             last_date=summary.last_date,
-            top_debates=[CountItem(safe_text(t), n) for t, is_bill, n in summary.top_debates if not is_bill][:5],
-            top_bills=[CountItem(safe_text(t), n) for t, is_bill, n in summary.top_debates if is_bill][:5],
+            top_debates=[CountItem(t, n) for t, is_bill, n in summary.top_debates if not is_bill][:5],
+            top_bills=[CountItem(t, n) for t, is_bill, n in summary.top_debates if is_bill][:5],
             latest=self.latest(SearchFilters(member_ids=(member_id,))),
         )
         return LookupReply(understood=f"member {member.name}", profile=profile)
@@ -451,7 +458,7 @@ class HansardCore:
             houses=summary.houses,
             dates=summary.dates,
             contributions=summary.contributions,
-            top_speakers=[CountItem(safe_text(name), n) for name, n in summary.top_members],
+            top_speakers=[CountItem(name, n) for name, n in summary.top_members],
             latest=self.latest(SearchFilters(debate_ids=debate_ids)),
         )
         return LookupReply(understood=f"bill {bill.name}", profile=profile)
@@ -462,9 +469,9 @@ class HansardCore:
             return ContributionReply(
                 item=None,
                 problem=Problem.NOT_FOUND,
-                message=f"No contribution with URI or id “{safe_text(truncate(uri_or_id, 80))}” is loaded.",
+                message=f"No contribution with URI or id “{truncate(uri_or_id, 80)}” is loaded.",
             )
-        return ContributionReply(item=self.result_item(row), pages=paginate(row.paragraphs, CONTRIBUTION_PAGE_CHARS))
+        return ContributionReply(item=self.result_item(row), paragraphs=list(row.paragraphs))
 
     def count(self, filters: SearchFilters) -> int:
         """How many contributions match the filters (exact, not capped)."""
@@ -472,28 +479,3 @@ class HansardCore:
 
     def about(self) -> StoreStats:
         return store_stats(self.engine)
-
-
-def paginate(paragraphs: Sequence[str], limit: int) -> list[str]:
-    """Whole paragraphs (escaped) packed into pages of at most ``limit`` characters."""
-    pages: list[str] = []
-    current = ""
-    for paragraph in paragraphs:
-        safe = safe_text(paragraph)
-        while len(safe) > limit:
-            # One paragraph longer than a page: split it at a word boundary (or anywhere, if it has none).
-            head = truncate(safe, limit).removesuffix("…") or safe[:limit]
-            if current:
-                pages.append(current)
-                current = ""
-            pages.append(head)
-            safe = safe[len(head) :].lstrip()
-        candidate = f"{current}\n\n{safe}" if current else safe
-        if len(candidate) > limit:
-            pages.append(current)
-            current = safe
-        else:
-            current = candidate
-    if current:
-        pages.append(current)
-    return pages or [""]

@@ -35,7 +35,7 @@ from storage.store import debate_ids_titled
 
 from commands.core import HOUSES, HansardCore
 from commands.replies import ResultItem
-from commands.text import safe_text, truncate
+from commands.text import truncate
 
 DEFAULT_TIMEZONE = "Europe/London"
 # A digest lists many contributions in one embed: a line each.
@@ -125,7 +125,7 @@ class Claimed:
 def parse_time_of_day(text: str) -> tuple[int, int]:
     match = _TIME.match(text)
     if match is None:
-        raise ValueError(f"“{safe_text(text[:20])}” is not a time of day: write it like 08:00 or 17:30.")
+        raise ValueError(f"“{text[:20]}” is not a time of day: write it like 08:00 or 17:30.")
     return int(match.group(1)), int(match.group(2) or 0)
 
 
@@ -166,11 +166,11 @@ def describe(subscription: Subscription) -> str:
     )
     parts = [f"#{subscription.id}: {when} at {subscription.time_of_day} ({subscription.timezone})"]
     if subscription.member_name:
-        parts.append(f"by {safe_text(subscription.member_name)}")
+        parts.append(f"by {subscription.member_name}")
     if subscription.bill_title:
-        parts.append(f"on {safe_text(subscription.bill_title)}")
+        parts.append(f"on {subscription.bill_title}")
     if subscription.keywords:
-        parts.append(f"matching “{safe_text(subscription.keywords)}”")
+        parts.append(f"matching “{subscription.keywords}”")
     if subscription.house:
         parts.append(f"in the {subscription.house}")
     if not (subscription.member_name or subscription.bill_title or subscription.keywords or subscription.house):
@@ -231,9 +231,7 @@ class DigestCore:
         timezone = request.timezone.strip() or DEFAULT_TIMEZONE
         # Only real zone names: ZoneInfo("Europe") would find a folder, not a zone.
         if timezone not in _zone_names():
-            return DigestReply(
-                f"“{safe_text(timezone[:40])}” is not a time zone: use a name like Europe/London.", ok=False
-            )
+            return DigestReply(f"“{timezone[:40]}” is not a time zone: use a name like Europe/London.", ok=False)
         member_id = member_name = bill_title = house = None
         if request.member:
             resolved = self.core.resolve_member(request.member)

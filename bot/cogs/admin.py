@@ -16,10 +16,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.discord_text import CONTENT_LIMIT, escape_for_discord
 from bot.imports import run_import
-from bot.render import CONTENT_LIMIT, HANSARD_COLOUR
+from bot.render import HANSARD_COLOUR
 from commands.admin import describe_summary, is_admin
-from commands.text import safe_text, truncate
+from commands.text import truncate
 from storage.importer import ImportSummary
 
 if TYPE_CHECKING:
@@ -161,9 +162,8 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Operate
             return
         # A code block shows paths and reasons as written; backticks inside could close it, so they go.
         body = "\n".join(line.replace("`", "'") for line in found.lines)
-        heading = (
-            f"Import #{found.run.id} ({safe_text(found.run.source)}), failures page {found.page} of {found.pages}:"
-        )
+        source = escape_for_discord(found.run.source)
+        heading = f"Import #{found.run.id} ({source}), failures page {found.page} of {found.pages}:"
         body = truncate(body, CONTENT_LIMIT - len(heading) - 10)
         await interaction.response.send_message(f"{heading}\n```\n{body}\n```", ephemeral=True)
 

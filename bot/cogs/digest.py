@@ -10,10 +10,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.hansard import bill_choices, member_choices
-from bot.render import CONTENT_LIMIT, render_digest
+from bot.discord_text import CONTENT_LIMIT, cut_markup, escape_for_discord
+from bot.hansard.cog import bill_choices, member_choices
+from bot.render import render_digest
 from commands.digest import WEEKDAYS, DigestReply, SubscribeRequest, timezone_names
-from commands.text import plain_text, truncate
+from commands.text import truncate
 
 if TYPE_CHECKING:
     from bot.client import HansardBot
@@ -28,11 +29,11 @@ assert len(WEEKDAYS) == 7
 
 
 def _reply_text(reply: DigestReply) -> str:
-    lines = [reply.message]
-    lines += [f"• {name}" for name in reply.candidates[:10]]
+    lines = [escape_for_discord(reply.message)]
+    lines += [f"• {escape_for_discord(name)}" for name in reply.candidates[:10]]
     if reply.subscription and reply.subscription.next_run:
         lines.append(f"Next digest: {discord.utils.format_dt(reply.subscription.next_run, 'F')}")
-    return truncate("\n".join(lines), CONTENT_LIMIT)
+    return cut_markup("\n".join(lines), CONTENT_LIMIT)
 
 
 @app_commands.guild_only()
@@ -59,7 +60,7 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Sched
         infos = await asyncio.to_thread(self.bot.digests.subscriptions, interaction.guild_id, None, now)
         wanted = current.strip().lower().lstrip("#")
         return [
-            app_commands.Choice(name=truncate(plain_text(info.description), 100), value=info.id)
+            app_commands.Choice(name=truncate(info.description, 100), value=info.id)
             for info in infos
             if wanted in info.description.lower()
         ][:25]
@@ -135,14 +136,14 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Sched
         lines = []
         for info in infos:
             state = (
-                f"paused: {info.paused_reason}"
+                f"paused: {escape_for_discord(info.paused_reason)}"
                 if info.paused_reason
                 else f"next {discord.utils.format_dt(info.next_run, 'R')}"
                 if info.next_run
                 else "paused"
             )
-            lines.append(f"• {info.description} — {state}")
-        await interaction.response.send_message(truncate("\n".join(lines), CONTENT_LIMIT), ephemeral=True)
+            lines.append(f"• {escape_for_discord(info.description)} — {state}")
+        await interaction.response.send_message(cut_markup("\n".join(lines), CONTENT_LIMIT), ephemeral=True)
 
     @app_commands.command(name="unsubscribe", description="Remove one of this server's digests")
     @app_commands.describe(subscription="The digest to remove")
@@ -164,7 +165,7 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Sched
         reply = await asyncio.to_thread(change, interaction.guild_id, subscription)
         if reply.ok:
             await self.bot.digest_scheduler.sync_jobs()
-        await interaction.response.send_message(reply.message, ephemeral=True)
+        await interaction.response.send_message(escape_for_discord(reply.message), ephemeral=True)
 
     @app_commands.command(name="preview", description="What the next digest would contain now")
     @app_commands.describe(subscription="The digest to preview")

@@ -215,7 +215,7 @@ async def test_rate_limited_follow_up_is_retried(bot: HansardBot, emulator: Disc
 async def test_page_buttons_stop_cleanly_when_they_time_out(
     bot: HansardBot, emulator: DiscordEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot import views
+    from bot.hansard import views
 
     monkeypatch.setattr(views, "VIEW_TIMEOUT_SECONDS", 0.3)
     handle = await emulator.send_slash_command("hansard search", {"query": "government"}, user="alice")

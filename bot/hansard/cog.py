@@ -15,20 +15,22 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.render import (
-    Rendered,
+from bot.discord_text import CHOICE_NAME_LIMIT
+from bot.hansard.render import (
+    contribution_pages,
     render_about,
+    render_any,
     render_contribution,
-    render_count,
     render_help,
     render_lookup,
     render_search,
 )
+from bot.hansard.views import PagedView
+from bot.render import Rendered
 from bot.respond import answer, send
-from bot.views import PagedView
 from commands.ask import ask
 from commands.core import CHOICE_PREFIX, HansardCore, SearchRequest
-from commands.replies import Candidate, ContributionReply, CountReply, LookupReply, SearchReply
+from commands.replies import Candidate, ContributionReply, SearchReply
 from commands.text import truncate
 
 if TYPE_CHECKING:
@@ -41,22 +43,17 @@ PAGE_SIZE = 5
 
 
 def choices(candidates: list[Candidate]) -> list[app_commands.Choice[str]]:
-    """Autocomplete choices; the value names the entry exactly, so picking one never re-guesses."""
+    """Autocomplete choices; the value names the entry exactly, so picking one never re-guesses.
+
+    Choice names are shown as plain text (Discord renders no Markdown there), so they are not escaped.
+    """
     return [
         app_commands.Choice(
-            name=truncate(f"{c.name} — {c.detail}" if c.detail else c.name, 100),
-            value=f"{CHOICE_PREFIX}{c.key}"[:100],
+            name=truncate(f"{c.name} — {c.detail}" if c.detail else c.name, CHOICE_NAME_LIMIT),
+            value=f"{CHOICE_PREFIX}{c.key}"[:CHOICE_NAME_LIMIT],
         )
         for c in candidates[:AUTOCOMPLETE_LIMIT]
     ]
-
-
-def render_any(reply: SearchReply | LookupReply | CountReply) -> Rendered:
-    if isinstance(reply, SearchReply):
-        return render_search(reply)
-    if isinstance(reply, LookupReply):
-        return render_lookup(reply)
-    return render_count(reply)
 
 
 def member_choices(core: HansardCore, current: str) -> list[app_commands.Choice[str]]:
@@ -168,7 +165,7 @@ class HansardCog(commands.GroupCog, group_name="hansard", group_description="Sea
             async def fetch(page: int) -> Rendered:
                 return render_contribution(reply, page - 1)
 
-            return PagedView(interaction.user.id, 1, len(reply.pages), fetch, rendered.links)
+            return PagedView(interaction.user.id, 1, len(contribution_pages(reply.paragraphs)), fetch, rendered.links)
 
         await answer(
             interaction, lambda: self.core.contribution(uri_or_id), lambda r: render_contribution(r, 0), make_view
