@@ -1,8 +1,7 @@
 """Plain text from the core shown in Discord: escaped once, highlighted, cut to the limits, pinging no one.
 
-`shown` below is a small model of how Discord turns message Markdown into what people
-see. It is independent of the escaper: hostile text "shows literally" when the model,
-after applying every construct Discord would, still finds the text word for word.
+Hostile text "shows literally" when `tests.bot.discord_markdown.shown` (a model of
+Discord's Markdown, independent of the escaper) still finds it word for word.
 """
 
 from __future__ import annotations
@@ -48,34 +47,11 @@ from commands.replies import (
     SearchReply,
 )
 from storage.store import StoreStats
+from tests.bot.discord_markdown import PING, shown
 
 # Every construct Discord renders inline, and every one it renders only at the start of a line.
 HOSTILE = "**x** @everyone ||y|| <@&1> # h\n## h\n-# s\n> q\n1. n"
 LINE_START_CLASS = ["# h", "## h", "### h", "-# s", "> q", ">>> q", "- l", "* l", "+ l", "1. n", "12. n", "  - nested"]
-PING = re.compile(r"@(everyone|here)|<@!?&?\d+>|<#\d+>", re.IGNORECASE)
-
-_ESCAPED = re.compile(r"\\([^0-9A-Za-z\s])")
-_LINE_START = re.compile(r"(?m)^[ \t]*(?:#{1,3}|-#|>{1,3}|[-*+]|\d+\.)[ \t]+")
-_INLINE = [re.compile(p, re.S) for p in (r"\*\*(.+?)\*\*", r"\|\|(.+?)\|\|", r"__(.+?)__", r"~~(.+?)~~", r"`(.+?)`")]
-_INLINE += [re.compile(r"\*(\S.*?)\*"), re.compile(r"(?<!\w)_(\S.*?)_(?!\w)"), re.compile(r"\[(.+?)\]\((.+?)\)")]
-_MENTION = re.compile(r"<(?:@[!&]?|#)\d+>")
-
-
-def shown(markup: str) -> str:
-    """What Discord would display for ``markup`` (formatting applied, so its markers vanish)."""
-    placeholders: list[str] = []
-
-    def hold(match: re.Match[str]) -> str:
-        placeholders.append(match.group(1))
-        return f"\ue100{len(placeholders) - 1}\ue101"
-
-    text = _ESCAPED.sub(hold, markup)
-    text = _MENTION.sub("@someone", text)
-    text = _LINE_START.sub("", text)
-    for pattern in _INLINE:
-        text = pattern.sub(lambda m: m.group(1), text)
-    text = re.sub("\ue100(\\d+)\ue101", lambda m: placeholders[int(m.group(1))], text)
-    return text.replace(ZERO_WIDTH_SPACE, "")
 
 
 def visible(rendered: Rendered) -> list[str]:
