@@ -328,3 +328,44 @@ def test_refresh_follows_imports_by_other_processes(tmp_path: Path) -> None:
     assert core.refresh_if_imported() is True
     assert core.members.match("Tim Loughton").best is not None
     assert core.refresh_if_imported() is False
+
+
+# Words that open sentences in Hansard after an abbreviation ("hon. Gentleman", "Mr. Speaker",
+# "5 per cent. of"): an excerpt starting at one of them would start mid-sentence.
+EXCERPT_QUERIES = ["gentleman", "friend", "speaker", "cent", "asbestos", "afghanistan", "police", "clause"]
+_ABBREVIATION_END = re.compile(r"\b(?:hon|rt|Mr|Mrs|Ms|Dr|St|No)\.$", re.IGNORECASE)
+_SENTENCE_CLOSE = re.compile(r"[.!?…][\"'”’)\]]*$")
+
+
+def _paragraph_before(core: HansardCore, uri: str, passage: str) -> str:
+    """The text of the paragraph that holds the start of ``passage``, up to where the passage starts."""
+    text = "\n".join(" ".join(paragraph.split()) for paragraph in core.contribution(uri).paragraphs)
+    # An excerpt joins paragraphs with a space.
+    found = re.search(r"\s".join(re.escape(word) for word in passage.split(" ")), text)
+    assert found is not None, f"{passage!r} is not in {uri}"
+    return text[: found.start()].rsplit("\n", 1)[-1].rstrip()
+
+
+@pytest.mark.parametrize("query", EXCERPT_QUERIES)
+def test_excerpts_start_at_a_sentence_boundary(core: HansardCore, query: str) -> None:
+    reply = search(core, query)
+    assert reply.results
+    for result in reply.results:
+        if not result.excerpt.startswith("…"):
+            continue
+        passage = result.excerpt[1:].removesuffix("…")
+        before = _paragraph_before(core, result.uri, passage[:60])
+        if not before:
+            continue  # a paragraph's first sentence
+        assert _SENTENCE_CLOSE.search(before), (before[-40:], passage[:40])
+        assert not _ABBREVIATION_END.search(before), (before[-40:], passage[:40])
+        assert not before.endswith("cent.") or passage[:1].isupper(), (before[-40:], passage[:40])
+
+
+@pytest.mark.parametrize("query", EXCERPT_QUERIES)
+def test_excerpts_hold_a_matched_word_when_the_text_has_one(core: HansardCore, query: str) -> None:
+    reply = search(core, query)
+    for result in reply.results:
+        body = " ".join(core.contribution(result.uri).paragraphs)
+        if re.search(rf"\b{query}", body, re.IGNORECASE):
+            assert any(term.lower().startswith(query[:4]) for term in result.matched_terms), result.excerpt
