@@ -86,7 +86,7 @@ class HansardBot(commands.AutoShardedBot):
 
     async def _refresh_names(self) -> None:
         """Pick up imports made by other processes (the CLI, another shard) without a restart."""
-        if await asyncio.to_thread(self.core.refresh_if_imported):
+        if await asyncio.to_thread(self.core.names.refresh_if_imported):
             log.info("names and vocabulary re-read after an import")
 
     async def close(self) -> None:

@@ -169,7 +169,7 @@ class AdminCore:
             finish_run(engine, failed, "failed")
             log.warning("import of %s by %s failed: %s", source.label, requested_by, exc)
             return ReimportOutcome(source, summary=failed, error=str(exc))
-        self.core.refresh()
+        self.core.names.refresh()
         log.info(
             "import of %s by %s: %s new, %s updated, %s unchanged, %s failed",
             source.label,

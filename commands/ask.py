@@ -12,12 +12,13 @@ import re
 from dataclasses import dataclass
 
 from storage.records import HOUSE_OF_COMMONS, HOUSE_OF_LORDS
-from storage.search import SearchFilters
+from storage.search import SortOrder
 
-from commands.core import HansardCore, SearchRequest
+from commands.catalogue import candidate
+from commands.core import HansardCore, SearchSpec
 from commands.dates import DateError, DateRange, find_date_range
 from commands.names import NameMatch
-from commands.replies import Candidate, CountReply, LookupReply, SearchReply
+from commands.replies import CountReply, LookupReply, SearchReply
 
 AskReply = SearchReply | LookupReply | CountReply
 
@@ -76,10 +77,10 @@ def understand(core: HansardCore, question: str) -> Understanding:
             house = name
             text = _remove(text, match.span())
             break
-    bill = core.bills.find_in_text(text) if re.search(r"\b(?:bill|act)\b", text, re.I) else None
+    bill = core.names.bills.find_in_text(text) if re.search(r"\b(?:bill|act)\b", text, re.I) else None
     if bill is not None:
         text = _remove(text, bill.span)
-    member = core.members.find_in_text(text)
+    member = core.names.members.find_in_text(text)
     if member is not None:
         text = _remove(text, member.span)
     topic = " ".join(_FILLER.sub(" ", text).split())
@@ -104,42 +105,30 @@ def _describe(kind: str, u: Understanding) -> str:
 
 def ask(core: HansardCore, question: str) -> AskReply:
     u = understand(core, question)
-    member_key = f"#{u.member.entry.key}" if u.member else None
-    bill_key = f"#{u.bill.entry.key}" if u.bill else None
+    member = candidate(u.member) if u.member else None
+    bill = candidate(u.bill) if u.bill else None
 
-    if _COUNT.search(question) and u.member:
-        filters = SearchFilters(
-            member_ids=(int(u.member.entry.key),),
-            debate_ids=core.bill_debate_ids(str(u.bill.entry.key)) if u.bill else (),
-            house=u.house,
-            date_from=u.dates.start if u.dates else None,
-            date_to=u.dates.end if u.dates else None,
-        )
-        if not u.topic:
-            member = Candidate(u.member.entry.key, u.member.entry.name, u.member.entry.detail)
-            return CountReply(
-                understood=_describe("count of contributions", u),
-                count=core.count(filters),
-                member=member,
-                latest=core.latest(filters),
-            )
-
-    if _WHEN.search(question) and u.bill and not u.member and not u.topic:
-        return core.bill(bill_key or "")
-
-    date_from = u.dates.start.isoformat() if u.dates else None
-    date_to = u.dates.end.isoformat() if u.dates else None
     latest = bool(_LATEST.search(question)) and not u.topic
-    request = SearchRequest(
+    spec = SearchSpec(
         query=u.topic,
-        member=member_key,
-        bill=bill_key,
+        member=member,
+        bill=bill,
         house=u.house,
-        date_from=date_from,
-        date_to=date_to,
-        sort="newest" if latest or not u.topic else "relevance",
+        date_from=u.dates,
+        date_to=u.dates,
+        sort=SortOrder.NEWEST if latest or not u.topic else SortOrder.RELEVANCE,
     )
-    reply = core.search(request)
+    if _COUNT.search(question) and member and not u.topic:
+        filters = core.filters(spec)
+        return CountReply(
+            understood=_describe("count of contributions", u),
+            count=core.count(filters),
+            member=member,
+            latest=core.latest(filters),
+        )
+    if _WHEN.search(question) and bill and not member and not u.topic:
+        return core.bill_summary(bill)
+    reply = core.run_search(spec)
     kind = "latest contributions" if latest else "who spoke" if _WHO.search(question) else "contributions"
     reply.understood = _describe(kind, u)
     return reply

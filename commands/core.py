@@ -1,39 +1,28 @@
-"""The Discord-free core of every read use case: search, member, bill, contribution, about.
+"""The search and read service: search, member, bill, contribution, about.
 
-`HansardCore` holds the store's engine and the in-memory name indexes (rebuilt by
-`refresh` after an import). Each method takes plain typed input and returns a
-reply object from `commands.replies`; all of them are blocking (database work),
-so the Discord shell calls them in a thread.
+`HansardCore` takes plain typed input and returns reply objects from
+`commands.replies`. What people type (a member's name, a bill's title, dates) is
+resolved first, through the name catalogue (`commands.catalogue.NameCatalogue`) and
+`commands.dates`, into a `SearchSpec` of resolved entries; `run_search` takes that
+spec, so callers that already know the entries (`ask`) pass them straight in. All
+methods are blocking (database work), so the Discord shell calls them in a thread.
 """
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from rapidfuzz import fuzz, process
-from sqlalchemy import Engine, select
-from storage.models import CONTRIBUTION_TABLE, Contribution
-from storage.query import ParsedQuery, parse_query
+from sqlalchemy import Engine
+from storage.models import Contribution
+from storage.query import parse_query
 from storage.records import HOUSE_OF_COMMONS, HOUSE_OF_LORDS
-from storage.reference_data import bundled_data_dir, load_bill_informal_names, load_member_aliases
 from storage.search import SearchFilters, SortOrder, count_contributions, search
-from storage.store import (
-    MemberRow,
-    StoreStats,
-    activity_summary,
-    debate_rows,
-    find_contribution,
-    latest_import_run,
-    member_rows,
-    store_stats,
-)
+from storage.store import StoreStats, activity_summary, find_contribution, store_stats
 
+from commands.catalogue import CHOICE_PREFIX, NameCatalogue, Resolved
 from commands.citations import formal_reference
-from commands.dates import DateError, parse_date_range
-from commands.names import MatchResult, NameEntry, NameIndex, NameMatch, member_aliases_for
+from commands.dates import DateError, DateRange, parse_date_range
 from commands.replies import (
     BillSummary,
     Candidate,
@@ -45,14 +34,16 @@ from commands.replies import (
     ResultItem,
     SearchReply,
 )
+from commands.spelling import suggest
 from commands.text import excerpt, truncate
 
+__all__ = ["CHOICE_PREFIX", "HOUSES", "HansardCore", "SearchRequest", "SearchSpec"]
+
 MAX_PAGE_SIZE = 10
-# Words from this many of the newest contributions make the "did you mean" vocabulary.
-VOCABULARY_ROWS = 20_000
 # The query as typed is quoted back to the user at most this long.
 UNDERSTOOD_QUERY_CHARS = 200
-_WORD = re.compile(r"[^\W\d_]{3,}")
+# "Did you mean" is offered only when a search finds fewer results than this.
+FEW_RESULTS = 3
 
 HOUSES = {
     "commons": HOUSE_OF_COMMONS,
@@ -62,12 +53,12 @@ HOUSES = {
     "house of lords": HOUSE_OF_LORDS,
     "hl": HOUSE_OF_LORDS,
 }
-# An autocomplete choice sends "#<key>" so that a picked entry is never re-guessed.
-CHOICE_PREFIX = "#"
 
 
 @dataclass(frozen=True, slots=True)
 class SearchRequest:
+    """A search as typed: every option is text still to be understood."""
+
     query: str = ""
     member: str | None = None
     bill: str | None = None
@@ -82,13 +73,20 @@ class SearchRequest:
 
 
 @dataclass(frozen=True, slots=True)
-class _Resolved:
-    """A member or bill option after matching: the entry, or the reply to send instead."""
+class SearchSpec:
+    """A search with every option resolved: entries, a house name, date ranges."""
 
-    candidate: Candidate | None = None
-    problem: Problem | None = None
-    message: str | None = None
-    candidates: tuple[Candidate, ...] = ()
+    query: str = ""
+    member: Candidate | None = None
+    bill: Candidate | None = None
+    house: str | None = None
+    party: str | None = None
+    session: str | None = None
+    date_from: DateRange | None = None
+    date_to: DateRange | None = None
+    sort: SortOrder = SortOrder.RELEVANCE
+    page: int = 1
+    page_size: int = 5
 
 
 def _as_typed(query: str | None) -> str:
@@ -96,139 +94,18 @@ def _as_typed(query: str | None) -> str:
     return truncate(" ".join((query or "").split()), UNDERSTOOD_QUERY_CHARS)
 
 
-def _candidate(match: NameMatch) -> Candidate:
-    return Candidate(key=match.entry.key, name=match.entry.name, detail=match.entry.detail)
-
-
 class HansardCore:
-    def __init__(self, engine: Engine, *, excerpt_length: int = 700, data_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        excerpt_length: int = 700,
+        data_dir: Path | None = None,
+        names: NameCatalogue | None = None,
+    ) -> None:
         self.engine = engine
         self.excerpt_length = excerpt_length
-        self.data_dir = data_dir or bundled_data_dir()
-        self.members = NameIndex.for_members([])
-        self.bills = NameIndex.for_bills([])
-        self._bill_debates: dict[str, tuple[int, ...]] = {}
-        self._member_by_key: dict[str, NameEntry] = {}
-        self._member_rows: dict[int, MemberRow] = {}
-        self._bill_by_key: dict[str, NameEntry] = {}
-        self._vocabulary: Counter[str] = Counter()
-        self._refreshed_after_run: int | None = None
-        self._vocabulary_words: list[str] = []
-        self.refresh()
-
-    # --- indexes ---------------------------------------------------------------------------
-
-    def refresh(self) -> None:
-        """Rebuild the name indexes and vocabulary from the store (after an import).
-
-        The new objects replace the old ones in single assignments, so a search
-        running in another thread sees either the old or the new index, whole.
-        """
-        members = {row.id: row for row in member_rows(self.engine)}
-        member_entries = [
-            NameEntry(
-                key=row.id,
-                name=row.name,
-                detail=", ".join(part for part in (row.party, row.house) if part),
-                weight=float(row.contributions),
-            )
-            for row in members.values()
-        ]
-        alias_file = self.data_dir / "member_aliases.csv"
-        if alias_file.is_file():
-            # Office titles, nicknames and misspelt surnames (the store has no seat dates for the rest).
-            member_entries = member_aliases_for(member_entries, load_member_aliases(alias_file))
-        informal: dict[str, list[str]] = {}
-        informal_file = self.data_dir / "bill_informal_names.csv"
-        if informal_file.is_file():
-            for spoken, official in load_bill_informal_names(informal_file).items():
-                informal.setdefault(official.lower(), []).append(spoken)
-        bill_debates: dict[str, list[int]] = {}
-        bill_sessions: dict[str, set[str]] = {}
-        bill_weight: Counter[str] = Counter()
-        for row in debate_rows(self.engine, bills_only=True):
-            bill_debates.setdefault(row.title, []).append(row.id)
-            if row.session:
-                bill_sessions.setdefault(row.title, set()).add(row.session)
-            bill_weight[row.title] += row.contributions
-        bill_entries = [
-            NameEntry(
-                key=title,
-                name=title,
-                detail=", ".join(sorted(bill_sessions.get(title, ()))),
-                aliases=tuple(informal.get(title.lower(), ())),
-                weight=float(bill_weight[title]),
-            )
-            for title in bill_debates
-        ]
-        latest_run = latest_import_run(self.engine)
-        vocabulary = self._load_vocabulary()
-        self._member_rows = members
-        self._member_by_key = {str(entry.key): entry for entry in member_entries}
-        self._bill_by_key = {str(entry.key): entry for entry in bill_entries}
-        self.members = NameIndex.for_members(member_entries)
-        self.bills = NameIndex.for_bills(bill_entries)
-        self._bill_debates = {title: tuple(ids) for title, ids in bill_debates.items()}
-        self._vocabulary = vocabulary
-        self._refreshed_after_run = latest_run.id if latest_run else None
-        self._vocabulary_words = [word for word, count in vocabulary.items() if count >= 2]
-
-    def refresh_if_imported(self) -> bool:
-        """Refresh if an import (by any process sharing the store) ran since the last refresh."""
-        latest_run = latest_import_run(self.engine)
-        if (latest_run.id if latest_run else None) == self._refreshed_after_run:
-            return False
-        self.refresh()
-        return True
-
-    def _load_vocabulary(self) -> Counter[str]:
-        c = CONTRIBUTION_TABLE.c
-        words: Counter[str] = Counter()
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(c.title, c.text).order_by(c.id.desc()).limit(VOCABULARY_ROWS))
-            for title, body in rows:
-                words.update(_WORD.findall(f"{title} {body}".lower()))
-        return words
-
-    # --- resolving options -----------------------------------------------------------------
-
-    def _resolve(self, index: NameIndex, text: str, kind: str) -> _Resolved:
-        text = text.strip()
-        if text.startswith(CHOICE_PREFIX):
-            by_key = self._member_by_key if index is self.members else self._bill_by_key
-            entry = by_key.get(text[len(CHOICE_PREFIX) :])
-            if entry is not None:
-                return _Resolved(Candidate(entry.key, entry.name, entry.detail))
-        result: MatchResult = index.match(text)
-        if result.best is not None:
-            return _Resolved(_candidate(result.best))
-        shown = truncate(text, 80)
-        if result.candidates:
-            problem = Problem.AMBIGUOUS_MEMBER if kind == "member" else Problem.AMBIGUOUS_BILL
-            return _Resolved(
-                problem=problem,
-                message=f"More than one {kind} matches “{shown}”: pick one.",
-                candidates=tuple(_candidate(m) for m in result.candidates),
-            )
-        problem = Problem.UNKNOWN_MEMBER if kind == "member" else Problem.UNKNOWN_BILL
-        return _Resolved(problem=problem, message=f"No {kind} in the loaded Hansard matches “{shown}”.")
-
-    def resolve_member(self, text: str) -> _Resolved:
-        return self._resolve(self.members, text, "member")
-
-    def resolve_bill(self, text: str) -> _Resolved:
-        return self._resolve(self.bills, text, "bill")
-
-    def bill_debate_ids(self, title: str) -> tuple[int, ...]:
-        return self._bill_debates.get(title, ())
-
-    def autocomplete_members(self, text: str, limit: int = 25) -> list[Candidate]:
-        return [_candidate(m) for m in self.members.autocomplete(text, limit)]
-
-    def autocomplete_bills(self, text: str, limit: int = 25) -> list[Candidate]:
-        return [_candidate(m) for m in self.bills.autocomplete(text, limit)]
-
-    # --- results ---------------------------------------------------------------------------
+        self.names = names or NameCatalogue(engine, data_dir)
 
     def result_item(
         self,
@@ -254,42 +131,94 @@ class HansardCore:
             score=round(score, 4) if score is not None else None,
         )
 
-    def suggest(self, query: ParsedQuery) -> str | None:
-        """ "Did you mean": the query with unknown words replaced by close words from the corpus."""
-        if not self._vocabulary_words:
-            return None
-        changed = False
-        corrected: list[str] = []
-        for word in query.words():
-            if len(word) < 4 or word.isdigit() or word in self._vocabulary:
-                corrected.append(word)
-                continue
-            found = process.extractOne(word, self._vocabulary_words, scorer=fuzz.ratio, score_cutoff=75)
-            if found is None:
-                corrected.append(word)
-                continue
-            corrected.append(found[0])
-            changed = True
-        return " ".join(corrected) if changed else None
+    # --- search ----------------------------------------------------------------------------
 
     def search(self, request: SearchRequest) -> SearchReply:
-        page_size = max(1, min(request.page_size, MAX_PAGE_SIZE))
-        page = max(1, request.page)
-        query = parse_query(request.query or "")
-        filters, member, bill, reply = self._filters(request, query)
-        if reply is not None:
-            return reply
-        understood = self._describe(request, query, filters, member, bill)
+        """A search as typed: its options resolved (or the reply saying which is wrong), then run."""
+        spec = self.resolve(request)
+        if isinstance(spec, SearchReply):
+            return spec
+        return self.run_search(spec)
+
+    def resolve(self, request: SearchRequest) -> SearchSpec | SearchReply:
+        """The options of ``request`` resolved into a spec, or the reply explaining which option is wrong."""
+        understood = _as_typed(request.query) or "your search"
+
+        def problem(resolved: Resolved) -> SearchReply:
+            return SearchReply(
+                understood=understood,
+                problem=resolved.problem,
+                message=resolved.message,
+                candidates=list(resolved.candidates),
+            )
+
+        def bad_input(message: str) -> SearchReply:
+            return SearchReply(understood=understood, problem=Problem.BAD_INPUT, message=message)
+
+        member = bill = None
+        if request.member:
+            resolved = self.names.resolve_member(request.member)
+            if resolved.candidate is None:
+                return problem(resolved)
+            member = resolved.candidate
+        if request.bill:
+            resolved = self.names.resolve_bill(request.bill)
+            if resolved.candidate is None:
+                return problem(resolved)
+            bill = resolved.candidate
+        house = None
+        if request.house:
+            house = HOUSES.get(request.house.strip().lower())
+            if house is None:
+                return bad_input("House must be Commons or Lords.")
+        try:
+            date_from = parse_date_range(request.date_from) if request.date_from else None
+            date_to = parse_date_range(request.date_to) if request.date_to else None
+        except DateError as exc:
+            return bad_input(str(exc))
+        if date_from and date_to and date_from.start > date_to.end:
+            return bad_input("The “from” date is after the “to” date.")
+        sort = SortOrder(request.sort) if request.sort in SortOrder._value2member_map_ else SortOrder.RELEVANCE
+        return SearchSpec(
+            query=request.query or "",
+            member=member,
+            bill=bill,
+            house=house,
+            party=request.party.strip() if request.party else None,
+            session=request.session.strip() if request.session else None,
+            date_from=date_from,
+            date_to=date_to,
+            sort=sort,
+            page=request.page,
+            page_size=request.page_size,
+        )
+
+    def filters(self, spec: SearchSpec) -> SearchFilters:
+        return SearchFilters(
+            member_ids=(int(spec.member.key),) if spec.member else (),
+            debate_ids=self.names.bill_debate_ids(str(spec.bill.key)) if spec.bill else (),
+            party=spec.party,
+            house=spec.house,
+            session=spec.session,
+            date_from=spec.date_from.start if spec.date_from else None,
+            date_to=spec.date_to.end if spec.date_to else None,
+        )
+
+    def run_search(self, spec: SearchSpec) -> SearchReply:
+        """One page of results for a resolved search, with "did you mean" when it finds little."""
+        page_size = max(1, min(spec.page_size, MAX_PAGE_SIZE))
+        page = max(1, spec.page)
+        query = parse_query(spec.query)
+        filters = self.filters(spec)
+        understood = self.describe(spec)
         if query.is_empty and not (filters.member_ids or filters.debate_ids):
             message = (
                 'Your search has no words to look for: try plain words, a "quoted phrase", or name a member or bill.'
-                if not (request.query or "").strip() or not query.excluded
+                if not spec.query.strip() or not query.excluded
                 else "Exclusions (-word) need at least one word to search for as well."
             )
             return SearchReply(understood=understood, problem=Problem.NO_USABLE_WORDS, message=message)
-        sort = SortOrder(request.sort) if request.sort in SortOrder._value2member_map_ else SortOrder.RELEVANCE
-        if query.is_empty and sort is SortOrder.RELEVANCE:
-            sort = SortOrder.NEWEST
+        sort = SortOrder.NEWEST if query.is_empty and spec.sort is SortOrder.RELEVANCE else spec.sort
         found = search(
             self.engine,
             None if query.is_empty else query,
@@ -305,11 +234,11 @@ class HansardCore:
             total_capped=found.total_capped,
             page=page,
             page_size=page_size,
-            member=member,
-            bill=bill,
+            member=spec.member,
+            bill=spec.bill,
         )
-        if not query.is_empty:
-            reply.suggestion = self.suggest(query)
+        if not query.is_empty and found.total < FEW_RESULTS:
+            reply.suggestion = self.suggest(spec.query, filters, found.total)
         if not reply.results:
             reply.problem = Problem.NO_RESULTS
             hint = f" Did you mean “{reply.suggestion}”?" if reply.suggestion else ""
@@ -321,93 +250,33 @@ class HansardCore:
             )
         return reply
 
-    def _filters(
-        self, request: SearchRequest, query: ParsedQuery
-    ) -> tuple[SearchFilters, Candidate | None, Candidate | None, SearchReply | None]:
-        """The search filters from the options, or the reply explaining which option is wrong."""
-        member = bill = None
-        member_ids: tuple[int, ...] = ()
-        debate_ids: tuple[int, ...] = ()
-        understood = _as_typed(request.query) or "your search"
+    def suggest(self, typed: str, filters: SearchFilters, total: int) -> str | None:
+        """ "Did you mean": the query with its unknown words corrected, if that finds more than ``total``."""
+        suggestion = suggest(typed, self.names.vocabulary)
+        if suggestion is None:
+            return None
+        corrected = parse_query(suggestion)
+        if corrected.is_empty or search(self.engine, corrected, filters, SortOrder.NEWEST, limit=1).total <= total:
+            return None
+        return suggestion
 
-        def problem(reply: SearchReply) -> tuple[SearchFilters, None, None, SearchReply]:
-            return SearchFilters(), None, None, reply
-
-        if request.member:
-            resolved = self.resolve_member(request.member)
-            if resolved.candidate is None:
-                return problem(self._problem_reply(understood, resolved))
-            member = resolved.candidate
-            member_ids = (int(member.key),)
-        if request.bill:
-            resolved = self.resolve_bill(request.bill)
-            if resolved.candidate is None:
-                return problem(self._problem_reply(understood, resolved))
-            bill = resolved.candidate
-            debate_ids = self.bill_debate_ids(str(bill.key))
-        house = None
-        if request.house:
-            house = HOUSES.get(request.house.strip().lower())
-            if house is None:
-                return problem(
-                    SearchReply(
-                        understood=understood, problem=Problem.BAD_INPUT, message="House must be Commons or Lords."
-                    )
-                )
-        try:
-            date_from = parse_date_range(request.date_from) if request.date_from else None
-            date_to = parse_date_range(request.date_to) if request.date_to else None
-        except DateError as exc:
-            return problem(SearchReply(understood=understood, problem=Problem.BAD_INPUT, message=str(exc)))
-        if date_from and date_to and date_from.start > date_to.end:
-            return problem(
-                SearchReply(
-                    understood=understood, problem=Problem.BAD_INPUT, message="The “from” date is after the “to” date."
-                )
-            )
-        filters = SearchFilters(
-            member_ids=member_ids,
-            debate_ids=debate_ids,
-            party=request.party.strip() if request.party else None,
-            house=house,
-            session=request.session.strip() if request.session else None,
-            date_from=date_from.start if date_from else None,
-            date_to=date_to.end if date_to else None,
-        )
-        return filters, member, bill, None
-
-    def _problem_reply(self, understood: str, resolved: _Resolved) -> SearchReply:
-        return SearchReply(
-            understood=understood,
-            problem=resolved.problem,
-            message=resolved.message,
-            candidates=list(resolved.candidates),
-        )
-
-    def _describe(
-        self,
-        request: SearchRequest,
-        query: ParsedQuery,
-        filters: SearchFilters,
-        member: Candidate | None,
-        bill: Candidate | None,
-    ) -> str:
-        """How the request was understood, in words."""
-        typed = _as_typed(request.query)
+    def describe(self, spec: SearchSpec) -> str:
+        """How the search was understood, in words (the query as the user typed it)."""
+        typed = _as_typed(spec.query)
         parts = [f"“{typed}”" if typed else "contributions"]
-        if member:
-            parts.append(f"by {member.name}")
-        if bill:
-            parts.append(f"on {bill.name}")
-        if filters.house:
-            parts.append(f"in the {filters.house}")
-        if filters.party:
-            parts.append(f"({filters.party})")
-        if request.date_from:
-            parts.append(f"from {parse_date_range(request.date_from).describe()}")
-        if request.date_to:
-            parts.append(f"to {parse_date_range(request.date_to).describe()}")
-        return " ".join(part for part in parts if part)
+        if spec.member:
+            parts.append(f"by {spec.member.name}")
+        if spec.bill:
+            parts.append(f"on {spec.bill.name}")
+        if spec.house:
+            parts.append(f"in the {spec.house}")
+        if spec.party:
+            parts.append(f"({spec.party})")
+        if spec.date_from:
+            parts.append(f"from {spec.date_from.describe()}")
+        if spec.date_to:
+            parts.append(f"to {spec.date_to.describe()}")
+        return " ".join(parts)
 
     # --- member, bill, contribution, about --------------------------------------------------
 
@@ -416,7 +285,7 @@ class HansardCore:
         return [self.result_item(hit.contribution) for hit in page.hits]
 
     @staticmethod
-    def _unresolved(kind: str, text: str, resolved: _Resolved) -> LookupReply:
+    def _unresolved(kind: str, text: str, resolved: Resolved) -> LookupReply:
         return LookupReply(
             understood=f"{kind} “{truncate(text, 80)}”",
             problem=resolved.problem,
@@ -425,13 +294,16 @@ class HansardCore:
         )
 
     def member(self, name: str) -> LookupReply:
-        resolved = self.resolve_member(name)
+        """A member's profile, from a name as typed."""
+        resolved = self.names.resolve_member(name)
         if resolved.candidate is None:
             return self._unresolved("member", name, resolved)
-        member = resolved.candidate
+        return self.member_profile(resolved.candidate)
+
+    def member_profile(self, member: Candidate) -> LookupReply:
         member_id = int(member.key)
         summary = activity_summary(self.engine, member_ids=[member_id])
-        row = self._member_rows.get(member_id)
+        row = self.names.member_row(member_id)
         profile = MemberProfile(
             member=member,
             party=row.party if row else None,
@@ -446,11 +318,14 @@ class HansardCore:
         return LookupReply(understood=f"member {member.name}", profile=profile)
 
     def bill(self, title: str) -> LookupReply:
-        resolved = self.resolve_bill(title)
+        """A bill's summary, from a title as typed."""
+        resolved = self.names.resolve_bill(title)
         if resolved.candidate is None:
             return self._unresolved("bill", title, resolved)
-        bill = resolved.candidate
-        debate_ids = self.bill_debate_ids(str(bill.key))
+        return self.bill_summary(resolved.candidate)
+
+    def bill_summary(self, bill: Candidate) -> LookupReply:
+        debate_ids = self.names.bill_debate_ids(str(bill.key))
         summary = activity_summary(self.engine, debate_ids=debate_ids, top=5)
         profile = BillSummary(
             bill=bill,

@@ -58,12 +58,12 @@ def choices(candidates: list[Candidate]) -> list[app_commands.Choice[str]]:
 
 def member_choices(core: HansardCore, current: str) -> list[app_commands.Choice[str]]:
     """What a member option offers as the user types (every cog's member options)."""
-    return choices(core.autocomplete_members(current, AUTOCOMPLETE_LIMIT))
+    return choices(core.names.autocomplete_members(current, AUTOCOMPLETE_LIMIT))
 
 
 def bill_choices(core: HansardCore, current: str) -> list[app_commands.Choice[str]]:
     """What a bill option offers as the user types (every cog's bill options)."""
-    return choices(core.autocomplete_bills(current, AUTOCOMPLETE_LIMIT))
+    return choices(core.names.autocomplete_bills(current, AUTOCOMPLETE_LIMIT))
 
 
 class HansardCog(commands.GroupCog, group_name="hansard", group_description="Search what was said in Parliament"):

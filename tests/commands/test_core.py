@@ -173,6 +173,29 @@ def test_did_you_mean(core: HansardCore) -> None:
     assert "afghanistan" in (reply.message or "")
 
 
+# Misspellings typed as people type queries: OR, exclusions, quotes and apostrophes kept.
+MISSPELT = ["afganistan", "tabliod OR sunbedz", "immigation -children", '"serious case reveiw"', "yarl's woood"]
+
+
+@pytest.mark.parametrize("query", MISSPELT)
+def test_did_you_mean_keeps_the_query_and_finds_more(core: HansardCore, query: str) -> None:
+    reply = search(core, query)
+    assert reply.total < 3 and reply.suggestion is not None
+    # Only words change: every operator, quote, minus and apostrophe stays where it was typed.
+    assert re.sub(r"[^\W\d_]+", "w", reply.suggestion) == re.sub(r"[^\W\d_]+", "w", query)
+    assert search(core, reply.suggestion).total > reply.total
+
+
+@pytest.mark.parametrize("query", ["sunbeds OR tanning", "asbestos -pleural", "référendum", "government", "o'brien"])
+def test_no_did_you_mean_for_queries_that_find_enough_or_nothing_better(core: HansardCore, query: str) -> None:
+    assert search(core, query).suggestion is None
+
+
+def test_accented_and_plain_letters_are_one_word(core: HansardCore) -> None:
+    accented, plain = search(core, "référendum"), search(core, "referendum")
+    assert accented.total == plain.total >= 3
+
+
 def test_query_without_words(core: HansardCore) -> None:
     for query in ("", "!!!", "🙂", "-children"):
         reply = search(core, query)
@@ -232,11 +255,11 @@ def test_contribution_pages(core: HansardCore) -> None:
 
 
 def test_autocomplete(sqlite_core: HansardCore) -> None:
-    choices = sqlite_core.autocomplete_members("lough")
+    choices = sqlite_core.names.autocomplete_members("lough")
     assert 0 < len(choices) <= 25
     assert choices[0].name == "Tim Loughton"
-    assert len(sqlite_core.autocomplete_members("")) == 25
-    bills = sqlite_core.autocomplete_bills("consti")
+    assert len(sqlite_core.names.autocomplete_members("")) == 25
+    bills = sqlite_core.names.autocomplete_bills("consti")
     assert any(b.name == "Constitutional Reform and Governance Bill" for b in bills)
 
 
@@ -322,12 +345,12 @@ def test_refresh_follows_imports_by_other_processes(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'two.db'}")
     migrate(engine)
     core = HansardCore(engine)
-    assert core.refresh_if_imported() is False
-    assert core.members.match("Tim Loughton").best is None
+    assert core.names.refresh_if_imported() is False
+    assert core.names.members.match("Tim Loughton").best is None
     import_paths(engine, [DATA / "samples"])  # as the CLI would, in another process
-    assert core.refresh_if_imported() is True
-    assert core.members.match("Tim Loughton").best is not None
-    assert core.refresh_if_imported() is False
+    assert core.names.refresh_if_imported() is True
+    assert core.names.members.match("Tim Loughton").best is not None
+    assert core.names.refresh_if_imported() is False
 
 
 # Words that open sentences in Hansard after an abbreviation ("hon. Gentleman", "Mr. Speaker",
