@@ -19,7 +19,7 @@ from storage.store import MemberRow, debate_rows, latest_import_run, member_rows
 
 from commands.names import MatchResult, NameEntry, NameIndex, NameMatch, member_aliases_for
 from commands.replies import Candidate, Problem
-from commands.spelling import Vocabulary, words_of
+from commands.spelling import Vocabulary, count_words
 from commands.text import truncate
 
 # Words from this many of the newest contributions make the "did you mean" vocabulary.
@@ -146,12 +146,9 @@ class NameCatalogue:
 
     def _corpus_words(self) -> Counter[str]:
         c = CONTRIBUTION_TABLE.c
-        words: Counter[str] = Counter()
         with self.engine.connect() as conn:
             rows = conn.execute(select(c.title, c.text).order_by(c.id.desc()).limit(VOCABULARY_ROWS))
-            for title, body in rows:
-                words.update(word for word in words_of(f"{title} {body}") if len(word) >= 3)
-        return words
+            return count_words(f"{title} {body}" for title, body in rows)
 
     # --- resolving what people type -------------------------------------------------------------
 

@@ -39,6 +39,19 @@ def words_of(text: str) -> list[str]:
     return [fold_word(piece) for piece in _PIECE.findall(text)]
 
 
+def count_words(texts: Iterable[str], min_length: int = 3) -> Counter[str]:
+    """How often each folded word of at least ``min_length`` letters occurs in ``texts``."""
+    raw: Counter[str] = Counter()
+    for text in texts:
+        raw.update(_PIECE.findall(text.lower()))
+    # Fold each distinct word once, not each occurrence: the corpus repeats its words.
+    counts: Counter[str] = Counter()
+    for word, occurrences in raw.items():
+        if len(word) >= min_length:
+            counts[fold_word(word)] += occurrences
+    return counts
+
+
 class Vocabulary:
     """The words of the corpus (and of its names), folded, with how often each occurs."""
 

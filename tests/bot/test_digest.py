@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from bot.client import HansardBot
 from bot.digest import DigestScheduler
+from commands.catalogue import NameCatalogue
 from commands.core import HansardCore
 from commands.digest import DigestCore, DigestSettings
 from storage.db import make_engine, migrate
@@ -61,6 +62,14 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def template_names(template_db: Path) -> Iterator[NameCatalogue]:
+    """The template's names, built once: each test's copy of the store holds the same names."""
+    engine = make_engine(f"sqlite:///{template_db}")
+    yield NameCatalogue(engine)
+    engine.dispose()
+
+
 @pytest.fixture
 def store(template_db: Path, tmp_path: Path) -> Iterator[Engine]:
     shutil.copy(template_db, tmp_path / "digest.db")
@@ -75,12 +84,17 @@ def clock() -> FakeClock:
 
 
 @pytest_asyncio.fixture
-async def digest_bot(emulator: DiscordEmulator, store: Engine, clock: FakeClock) -> AsyncIterator[HansardBot]:
+async def digest_bot(
+    emulator: DiscordEmulator, store: Engine, clock: FakeClock, template_names: NameCatalogue
+) -> AsyncIterator[HansardBot]:
     role = emulator.add_role(emulator.guild, "Channel manager", MANAGE_CHANNELS)
     emulator.add_user("editor", roles=[role])
 
     def factory() -> HansardBot:
-        return HansardBot(make_settings(store), store, clock=clock, start_scheduler=False, guild_ready_timeout=0.05)
+        core = HansardCore(store, names=template_names)
+        return HansardBot(
+            make_settings(store), store, core=core, clock=clock, start_scheduler=False, guild_ready_timeout=0.05
+        )
 
     async with connect_client(emulator, factory) as bot:
         await bot.tree.sync()
