@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from commands.citations import abbreviate_range, formal_reference
-from commands.text import Excerpt, excerpt, truncate, unmark
+from commands.text import Excerpt, excerpt, sentence_starts, truncate, unmark
 from storage.parser import parse_reference
 from storage.search import MARK_END, MARK_START
 from tests.conftest import DATA
@@ -67,6 +67,36 @@ def test_excerpt_never_exceeds_limit_and_spans_point_at_matches(text: str, limit
 def test_unmark_gives_offsets_into_the_plain_text() -> None:
     plain = unmark(f"a {MARK_START}b{MARK_END} c {MARK_START}dd{MARK_END}")
     assert plain == Excerpt("a b c dd", ((2, 3), (6, 8)))
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        ("I agree with the hon. Gentleman. He is right.", ["I agree with the hon. Gentleman.", "He is right."]),
+        ("Mr. Speaker, the rt. hon. Member spoke. Yes.", ["Mr. Speaker, the rt. hon. Member spoke.", "Yes."]),
+        (
+            "It rose by 5 per cent. of the total. Then it fell.",
+            ["It rose by 5 per cent. of the total.", "Then it fell."],
+        ),
+        ("It rose by 5 per cent. The rest fell.", ["It rose by 5 per cent.", "The rest fell."]),
+        ("See No. 10 and Nos. 4 to 6. Done? Yes!", ["See No. 10 and Nos. 4 to 6.", "Done?", "Yes!"]),
+        ("Written by J. Smith. First line\nSecond line", ["Written by J. Smith.", "First line", "Second line"]),
+    ],
+)
+def test_sentences_know_hansards_abbreviations(text: str, sentences: list[str]) -> None:
+    starts = sentence_starts(text)
+    found = [text[start:end].strip() for start, end in zip(starts, [*starts[1:], len(text)], strict=True)]
+    assert found == sentences
+
+
+def test_an_excerpt_starts_where_a_sentence_starts() -> None:
+    ending = "As the hon. Gentleman will agree, the needle matters."
+    text = "First sentence here. " + "Filler words go on. " * 40 + ending
+    for limit in range(60, 200, 7):
+        result = excerpt(text, mark(text, "needle"), limit)
+        assert matched(result) == ["needle"]
+        passage = result.text.removeprefix("…")
+        assert any(text[start:].startswith(passage[:20]) for start in sentence_starts(text)), result.text
 
 
 def test_truncate_cuts_at_word_boundary() -> None:
