@@ -392,3 +392,19 @@ def test_excerpts_hold_a_matched_word_when_the_text_has_one(core: HansardCore, q
         body = " ".join(core.contribution(result.uri).paragraphs)
         if re.search(rf"\b{query}", body, re.IGNORECASE):
             assert any(term.lower().startswith(query[:4]) for term in result.matched_terms), result.excerpt
+
+
+def test_ask_searches_with_the_entries_it_resolved(core: HansardCore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The member, bill and dates found in a question go to the search as they are, never re-parsed."""
+
+    def re_resolved(*args: object) -> None:
+        raise AssertionError("ask resolved an option again from text")
+
+    monkeypatch.setattr(core.names, "resolve_member", re_resolved)
+    monkeypatch.setattr(core.names, "resolve_bill", re_resolved)
+    monkeypatch.setattr("commands.core.parse_date_range", re_resolved)
+    reply = ask(core, "what did tim loughton say about tabloid newspapers in february 2010")
+    assert isinstance(reply, SearchReply) and reply.member is not None and reply.member.name == "Tim Loughton"
+    assert SAMPLE_URI in [r.uri for r in reply.results]
+    summary = ask(core, "when was the children, schools and families bill debated")
+    assert isinstance(summary, LookupReply) and isinstance(summary.profile, BillSummary)
