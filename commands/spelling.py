@@ -1,4 +1,4 @@
-""""Did you mean": close words from the corpus for the words of a query that it does not know.
+""" "Did you mean": close words from the corpus for the words of a query that it does not know.
 
 Words are compared without accents or case (``référendum`` is ``referendum``) and in
 the pieces the full-text index sees (``O'Brien`` is ``o`` + ``brien``). A suggestion is
@@ -26,6 +26,7 @@ MIN_OCCURRENCES = 2
 _TYPED_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 # The pieces the full-text index sees in it.
 _PIECE = re.compile(r"[^\W\d_]+")
+_QUOTE = re.compile(r'["“”„]')
 
 
 def fold_word(word: str) -> str:
@@ -76,6 +77,16 @@ class Vocabulary:
         return found[0] if found else None
 
 
+def _is_excluded(before: str) -> bool:
+    """Whether the word after ``before`` is excluded: straight after "-", or inside -"..."."""
+    if before.endswith("-"):
+        return True
+    if len(_QUOTE.findall(before)) % 2 == 0:
+        return False  # not inside a phrase
+    opening = max(before.rfind(quote) for quote in '"“”„')
+    return opening > 0 and before[opening - 1] == "-"
+
+
 def suggest(typed: str, vocabulary: Vocabulary) -> str | None:
     """``typed`` with each unknown word replaced by its closest known word; None if nothing changed.
 
@@ -84,20 +95,11 @@ def suggest(typed: str, vocabulary: Vocabulary) -> str | None:
     changed = False
     out: list[str] = []
     position = 0
-    excluded_phrase = False
     for match in _TYPED_WORD.finditer(typed):
         out.append(typed[position : match.start()])
         position = match.end()
         word = match.group()
-        before = typed[: match.start()]
-        # Inside -"..." or straight after "-": an exclusion.
-        quotes = len(re.findall(r'["“”„]', before))
-        if quotes % 2 == 1:
-            opening = max(before.rfind(q) for q in '"“”„')
-            excluded_phrase = opening > 0 and before[opening - 1] == "-"
-        else:
-            excluded_phrase = False
-        if excluded_phrase or before.endswith("-") or word == "OR":
+        if word == "OR" or _is_excluded(typed[: match.start()]):
             out.append(word)
             continue
         pieces = word.replace("’", "'").split("'")
