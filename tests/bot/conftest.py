@@ -12,9 +12,8 @@ from sqlalchemy import Engine
 from bot.client import HansardBot
 from bot.settings import Settings
 from commands.core import HansardCore
-from storage.db import make_engine, migrate
 from storage.importer import import_paths
-from tests.conftest import DATA, bundled_paths
+from tests.conftest import DATA, sqlite_copy
 from tests.emulator import DiscordEmulator, connect_client
 from tests.emulator.fixtures import emulator  # noqa: F401  (the fixture, for the tests here)
 
@@ -78,15 +77,14 @@ def hostile_fields_contribution() -> str:
 
 
 @pytest.fixture(scope="session")
-def e2e_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+def e2e_engine(tmp_path_factory: pytest.TempPathFactory, bundled_sqlite: Engine) -> Iterator[Engine]:
     folder = tmp_path_factory.mktemp("e2e")
     extra = folder / "extra"
     extra.mkdir()
     (extra / "CONTRIBUTION_999001.txt").write_text(hostile_contribution(), encoding="utf-8")
     (extra / "CONTRIBUTION_999002.txt").write_text(hostile_fields_contribution(), encoding="utf-8")
-    engine = make_engine(f"sqlite:///{folder / 'e2e.db'}")
-    migrate(engine)
-    summary = import_paths(engine, [*bundled_paths(), extra])
+    engine = sqlite_copy(bundled_sqlite, folder / "e2e.db")
+    summary = import_paths(engine, [extra])
     assert summary.ok, summary.errors
     yield engine
     engine.dispose()

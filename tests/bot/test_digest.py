@@ -20,11 +20,11 @@ from bot.digest import DigestScheduler
 from commands.catalogue import NameCatalogue
 from commands.core import HansardCore
 from commands.digest import DigestCore, DigestSettings
-from storage.db import make_engine, migrate
+from storage.db import make_engine
 from storage.digests import deliveries, get_subscription
 from storage.importer import import_paths
 from tests.bot.conftest import make_settings
-from tests.conftest import DATA, bundled_paths
+from tests.conftest import DATA, sqlite_copy
 from tests.emulator import DiscordEmulator, connect_client
 
 MANAGE_CHANNELS = 1 << 4
@@ -50,15 +50,10 @@ def new_contribution(folder: Path, number: int, word: str, member: str = "Tim Lo
 
 
 @pytest.fixture(scope="session")
-def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled data imported once; each test works on its own copy of the file."""
+def template_db(tmp_path_factory: pytest.TempPathFactory, bundled_sqlite: Engine) -> Path:
+    """The bundled data, once; each test works on its own copy of the file."""
     path = tmp_path_factory.mktemp("digest-template") / "template.db"
-    engine = make_engine(f"sqlite:///{path}")
-    migrate(engine)
-    assert import_paths(engine, bundled_paths()).ok
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
+    sqlite_copy(bundled_sqlite, path).dispose()
     return path
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from bot import respond
 from bot.client import HansardBot
 from commands.core import SearchRequest
 from commands.replies import SearchReply
@@ -38,8 +39,10 @@ def button(message: dict[str, Any], label: str) -> dict[str, Any]:
     return next(b for b in buttons(message) if b.get("label") == label)
 
 
-def make_search_slow(bot: HansardBot, monkeypatch: pytest.MonkeyPatch, seconds: float = 2.0) -> None:
-    """Searches that take longer than the bot waits before deferring."""
+def make_search_slow(bot: HansardBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Searches that take longer than the bot waits before deferring (that wait shortened, to keep tests quick)."""
+    monkeypatch.setattr(respond, "FAST_REPLY_SECONDS", 0.2)
+    seconds = 0.6
     original = bot.core.search
 
     def slow_search(request: SearchRequest) -> SearchReply:

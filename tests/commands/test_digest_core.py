@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,9 +12,9 @@ from sqlalchemy import Engine
 from commands.catalogue import NameCatalogue
 from commands.core import HansardCore
 from commands.digest import DigestCore, SubscribeRequest, latest_period, next_period
-from storage.db import make_engine
 from storage.digests import deliveries
 from storage.models import Subscription
+from tests.conftest import sqlite_copy
 
 UTC = dt.UTC
 
@@ -81,11 +80,7 @@ def names(bundled_sqlite: Engine) -> NameCatalogue:
 
 @pytest.fixture
 def digest_core(bundled_sqlite: Engine, names: NameCatalogue, tmp_path: Path) -> Iterator[DigestCore]:
-    path = Path(str(bundled_sqlite.url.database))
-    with bundled_sqlite.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    shutil.copy(path, tmp_path / "copy.db")
-    engine = make_engine(f"sqlite:///{tmp_path / 'copy.db'}")
+    engine = sqlite_copy(bundled_sqlite, tmp_path / "copy.db")
     yield DigestCore(HansardCore(engine, names=names))
     engine.dispose()
 
