@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sys
 from typing import Any
 
 import click
@@ -13,7 +12,7 @@ import discord
 from bot.admin.cli import ADMIN_COMMANDS, import_with_progress
 from bot.bootstrap import bundled_import_paths
 from bot.client import DiscordUnreachable, HansardBot, login, run_until_closed
-from bot.console import BOLD, CONSOLE_HELP, NO_BOLD, Reply, render, split_line
+from bot.console import CONSOLE_HELP, Reply, render, split_line, terminal
 from bot.digest.cli import digest_group
 from bot.settings import get_settings
 from bot.terminal import cores, echo_json, fail, require_token
@@ -77,7 +76,7 @@ def _answer(reply: Reply, as_json: bool) -> None:
     if as_json:
         echo_json(reply.to_json())
     else:
-        click.echo(render(reply, BOLD if sys.stdout.isatty() else NO_BOLD))
+        terminal().print(render(reply))
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")

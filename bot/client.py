@@ -27,7 +27,7 @@ discord.VoiceClient.warn_nacl = False
 discord.VoiceClient.warn_dave = False
 
 NAMES_REFRESH_SECONDS = 60
-EXTENSIONS = ("bot.cogs.hansard", "bot.digest.cog", "bot.digest.alerts", "bot.admin.cog", "bot.votes.cog")
+EXTENSIONS = ("bot.hansard.cog", "bot.digest.cog", "bot.digest.alerts", "bot.admin.cog", "bot.votes.cog")
 
 
 class HansardBot(commands.AutoShardedBot):
@@ -90,7 +90,7 @@ class HansardBot(commands.AutoShardedBot):
 
     async def _refresh_names(self) -> None:
         """Pick up imports made by other processes (the CLI, another shard) without a restart."""
-        if await asyncio.to_thread(self.core.refresh_if_imported):
+        if await asyncio.to_thread(self.core.names.refresh_if_imported):
             log.info("names and vocabulary re-read after an import")
 
     async def close(self) -> None:

@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 
 import discord
 
+from bot.hansard.views import PagedView, links_view
 from bot.render import Rendered
-from bot.views import PagedView, links_view
 
 log = logging.getLogger(__name__)
 

@@ -191,7 +191,7 @@ class AdminCore:
         return ReimportOutcome(None, summary=summary)
 
     def _imported(self, label: str, requested_by: str, summary: ImportSummary) -> None:
-        self.core.refresh()
+        self.core.names.refresh()
         log.info(
             "import of %s by %s: %s new, %s updated, %s unchanged, %s failed",
             label,

@@ -17,15 +17,15 @@ from dataclasses import dataclass
 from storage.people import data_dates
 from storage.query import parse_query
 from storage.records import HOUSE_OF_COMMONS, HOUSE_OF_LORDS
-from storage.search import SearchFilters, debate_days, speakers
+from storage.search import SortOrder, debate_days, speakers
 
-from commands.core import HansardCore, SearchRequest
+from commands.catalogue import candidate
+from commands.core import HansardCore, SearchSpec
 from commands.dates import DateError, DateRange, find_date_range, find_relative_range
 from commands.inputs import user_input
 from commands.names import NameMatch
 from commands.people import find_office, find_seat
 from commands.replies import (
-    Candidate,
     CountReply,
     DebateDayCount,
     LookupReply,
@@ -34,7 +34,7 @@ from commands.replies import (
     SearchReply,
     TallyReply,
 )
-from commands.text import safe_text, truncate
+from commands.text import truncate
 from commands.vote_replies import VoteAnswer
 from commands.votes import answer_vote_question, votes_core
 
@@ -113,27 +113,25 @@ def understand(core: HansardCore, question: str, today: dt.date | None = None) -
     office, seat = find_office(text), find_seat(text)
     if office is not None or seat is not None:
         start, end = (dates.start, dates.end) if dates else (None, None)
-        holder = core.people.office_holder(office[0], start, end) if office else None
+        holder = core.names.people.office_holder(office[0], start, end) if office else None
         if seat is not None and office is None:
-            holder = core.people.seat_holder(seat[0], start, end)
+            holder = core.names.people.seat_holder(seat[0], start, end)
         span = office[1] if office else seat[1] if seat else None
         text = _remove(text, span)
-        entry = core.member_entry(holder.member_id) if holder and holder.member_id is not None else None
+        entry = core.names.member_entry(holder.member_id) if holder and holder.member_id is not None else None
         when = _describe_dates(dates) if dates else "as the loaded Hansard ends"
         if holder is not None and entry is not None:
             member, member_as = NameMatch(entry, 100.0, entry.name), holder.because
         elif holder is not None and holder.name is not None:
-            unresolved = (
-                f"{safe_text(holder.name)} was {safe_text(holder.because)} {when}, but nothing by them is loaded."
-            )
+            unresolved = f"{holder.name} was {holder.because} {when}, but nothing by them is loaded."
         else:
             what = office[0].name if office else f"the Member for {seat[0] if seat else ''}"
-            unresolved = f"I could not find who was {safe_text(truncate(what, 80))} {when}."
-    bill = core.bills.find_in_text(text) if re.search(r"\b(?:bill|act)\b", text, re.I) else None
+            unresolved = f"I could not find who was {truncate(what, 80)} {when}."
+    bill = core.names.bills.find_in_text(text) if re.search(r"\b(?:bill|act)\b", text, re.I) else None
     if bill is not None:
         text = _remove(text, bill.span)
     if member is None and unresolved is None:
-        member = core.members.find_in_text(text)
+        member = core.names.members.find_in_text(text)
         if member is not None:
             text = _remove(text, member.span)
     topic = " ".join(_FILLER.sub(" ", text).split())
@@ -143,15 +141,15 @@ def understand(core: HansardCore, question: str, today: dt.date | None = None) -
 
 def _describe(kind: str, u: Understanding) -> str:
     """How the question was understood, in words: ``kind`` may place the topic with "{topic}"."""
-    topic = f"“{safe_text(u.topic)}”" if u.topic else ""
+    topic = f"“{u.topic}”" if u.topic else ""
     parts = [kind.format(topic=topic) if "{topic}" in kind else kind]
     if u.topic and "{topic}" not in kind:
         parts.append(f"about {topic}")
     if u.member:
-        who = safe_text(u.member.entry.name)
-        parts.append(f"by {who} ({safe_text(u.member_as)})" if u.member_as else f"by {who}")
+        who = u.member.entry.name
+        parts.append(f"by {who} ({u.member_as})" if u.member_as else f"by {who}")
     if u.bill:
-        parts.append(f"on {safe_text(u.bill.entry.name)}")
+        parts.append(f"on {u.bill.entry.name}")
     if u.house:
         parts.append(f"in the {u.house}")
     if u.dates:
@@ -193,53 +191,41 @@ def ask(core: HansardCore, question: str, today: dt.date | None = None) -> AskRe
     try:
         u = understand(core, question, today)
     except DateError as exc:
-        shown = safe_text(truncate(" ".join(question.split()), 80))
+        shown = truncate(" ".join(question.split()), 80)
         return SearchReply(understood=f"“{shown}”", problem=Problem.BAD_INPUT, message=str(exc))
     note = _data_note(core, u.dates)
     if u.unresolved is not None:
         message = f"{u.unresolved} {note}" if note else u.unresolved
         return SearchReply(understood=_describe("contributions", u), problem=Problem.UNKNOWN_MEMBER, message=message)
-    member_key = f"#{u.member.entry.key}" if u.member else None
-    bill_key = f"#{u.bill.entry.key}" if u.bill else None
+    member = candidate(u.member) if u.member else None
+    bill = candidate(u.bill) if u.bill else None
 
-    if _COUNT.search(question) and u.member:
-        filters = SearchFilters(
-            member_ids=(int(u.member.entry.key),),
-            debate_ids=core.bill_debate_ids(str(u.bill.entry.key)) if u.bill else (),
-            house=u.house,
-            date_from=u.dates.start if u.dates else None,
-            date_to=u.dates.end if u.dates else None,
-        )
-        if not u.topic:
-            member = Candidate(u.member.entry.key, u.member.entry.name, u.member.entry.detail)
-            return CountReply(
-                understood=_describe("count of contributions", u),
-                count=core.count(filters),
-                member=member,
-                latest=core.latest(filters),
-            )
-
-    if _WHEN.search(question) and u.bill and not u.member and not u.topic:
-        return core.bill(bill_key or "")
-
-    date_from = u.dates.start.isoformat() if u.dates else None
-    date_to = u.dates.end.isoformat() if u.dates else None
     latest = bool(_LATEST.search(question)) and not u.topic
-    request = SearchRequest(
+    spec = SearchSpec(
         query=u.topic,
-        member=member_key,
-        bill=bill_key,
+        member=member,
+        bill=bill,
         house=u.house,
-        date_from=date_from,
-        date_to=date_to,
-        sort="newest" if latest or not u.topic else "relevance",
+        date_from=u.dates,
+        date_to=u.dates,
+        sort=SortOrder.NEWEST if latest or not u.topic else SortOrder.RELEVANCE,
     )
-    reply = core.search(request)
+    if _COUNT.search(question) and member and not u.topic:
+        filters = core.filters(spec)
+        return CountReply(
+            understood=_describe("count of contributions", u),
+            count=core.count(filters),
+            member=member,
+            latest=core.latest(filters),
+        )
+    if _WHEN.search(question) and bill and not member and not u.topic:
+        return core.bill_summary(bill)
+    reply = core.run_search(spec)
     if u.topic and not u.member and reply.problem is None:
         if _WHO.search(question):
-            return _tally(core, reply, request, "who spoke most about {topic}", u, note)
+            return _tally(core, reply, spec, "who spoke most about {topic}", u, note)
         if _WHEN.search(question):
-            return _tally(core, reply, request, "when {topic} was debated", u, note)
+            return _tally(core, reply, spec, "when {topic} was debated", u, note)
     kind = "latest contributions" if latest else "contributions"
     reply.understood = _describe(kind, u)
     if note and reply.problem is None:
@@ -250,25 +236,23 @@ def ask(core: HansardCore, question: str, today: dt.date | None = None) -> AskRe
 
 
 def _tally(
-    core: HansardCore, found: SearchReply, request: SearchRequest, kind: str, u: Understanding, note: str | None
+    core: HansardCore, found: SearchReply, spec: SearchSpec, kind: str, u: Understanding, note: str | None
 ) -> TallyReply:
     """Who used the words most, or the days and debates where they were used, with the speeches behind them."""
-    filters = core.search_filters(request)
-    query = parse_query(request.query)
+    filters = core.filters(spec)
+    query = parse_query(spec.query)
     reply = TallyReply(understood=_describe(kind, u), results=found.results[:SPEECHES_SHOWN], message=note)
     if kind.startswith("who"):
         reply.people = [
-            PersonCount(s.member_id, safe_text(s.name), s.party, s.count)
+            PersonCount(s.member_id, s.name, s.party, s.count)
             for s in speakers(core.engine, query, filters, PEOPLE_SHOWN)
         ]
     else:
         reply.days = [
-            DebateDayCount(d.date, safe_text(d.debate_title), d.count)
+            DebateDayCount(d.date, d.debate_title, d.count)
             for d in debate_days(core.engine, query, filters, DAYS_SHOWN)
         ]
     if not reply.people and not reply.days:
         reply.problem = Problem.NO_RESULTS
-        reply.message = (
-            f"No contribution in the loaded Hansard uses the words “{safe_text(u.topic)}”. {note or ''}".strip()
-        )
+        reply.message = f"No contribution in the loaded Hansard uses the words “{u.topic}”. {note or ''}".strip()
     return reply

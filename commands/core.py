@@ -1,46 +1,31 @@
-"""The Discord-free core of every read use case: search, member, bill, contribution, about.
+"""The search and read service: search, member, bill, contribution, about.
 
-`HansardCore` holds the store's engine and the in-memory name indexes (rebuilt by
-`refresh` after an import). Each method takes plain typed input and returns a
-reply object from `commands.replies`; all of them are blocking (database work),
-so the Discord shell calls them in a thread.
+`HansardCore` takes plain typed input and returns reply objects from
+`commands.replies`. What people type (a member's name, a bill's title, dates) is
+resolved first, through the name catalogue (`commands.catalogue.NameCatalogue`) and
+`commands.dates`, into a `SearchSpec` of resolved entries; `run_search` takes that
+spec, so callers that already know the entries (`ask`) pass them straight in. All
+methods are blocking (database work), so the Discord shell calls them in a thread.
 """
 
 from __future__ import annotations
 
-import re
-from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rapidfuzz import fuzz, process
-from sqlalchemy import Engine, select
-from storage.models import CONTRIBUTION_TABLE, Contribution
-from storage.people import sessions as stored_sessions
-from storage.query import ParsedQuery, parse_query
+from sqlalchemy import Engine
+from storage.models import Contribution
+from storage.query import parse_query
 from storage.records import HOUSE_OF_COMMONS, HOUSE_OF_LORDS
-from storage.reference_data import MemberDirectory, bundled_data_dir, load_bill_informal_names, load_member_aliases
 from storage.search import SearchFilters, SortOrder, count_contributions, search
-from storage.store import (
-    MemberRow,
-    StoreStats,
-    activity_summary,
-    debate_rows,
-    find_contribution,
-    latest_import_run,
-    member_rows,
-    record_dict,
-    store_stats,
-)
+from storage.store import StoreStats, activity_summary, find_contribution, record_dict, store_stats
 from storage.written import written_counterparts
 
+from commands.catalogue import CHOICE_PREFIX, NameCatalogue, Resolved
 from commands.citations import formal_reference, official_url
-from commands.dates import DateError, parse_date_range
+from commands.dates import DateError, DateRange, parse_date_range
 from commands.inputs import user_input
-from commands.names import MatchResult, NameEntry, NameIndex, NameMatch, member_aliases_for, normalise_member_name
-from commands.people import People, find_office
 from commands.replies import (
     BillSummary,
     Candidate,
@@ -48,25 +33,26 @@ from commands.replies import (
     CountItem,
     LookupReply,
     MemberProfile,
-    MembershipItem,
     PairedText,
     Problem,
     ResultItem,
     SearchReply,
 )
-from commands.text import excerpt, safe_text, truncate
+from commands.spelling import suggest
+from commands.text import excerpt, truncate
 from commands.votes import member_voting_summary
+
+__all__ = ["CHOICE_PREFIX", "HOUSES", "HansardCore", "SearchRequest", "SearchSpec"]
 
 MAX_PAGE_SIZE = 10
 # Past any store's last result, and inside every database's integer range: a page further on is empty.
 MAX_RESULT_OFFSET = 2**31 - 1
 # The other half of a written question and answer is quoted this long beside it.
 PAIRED_EXCERPT_CHARS = 300
-# Words from this many of the newest contributions make the "did you mean" vocabulary.
-VOCABULARY_ROWS = 20_000
-# One page of a whole speech: an embed description holds 4096 characters.
-CONTRIBUTION_PAGE_CHARS = 3800
-_WORD = re.compile(r"[^\W\d_]{3,}")
+# The query as typed is quoted back to the user at most this long.
+UNDERSTOOD_QUERY_CHARS = 200
+# "Did you mean" is offered only when a search finds fewer results than this.
+FEW_RESULTS = 3
 
 SORT_ORDERS = tuple(order.value for order in SortOrder)
 HOUSES = {
@@ -77,12 +63,12 @@ HOUSES = {
     "house of lords": HOUSE_OF_LORDS,
     "hl": HOUSE_OF_LORDS,
 }
-# An autocomplete choice sends "#<key>" so that a picked entry is never re-guessed.
-CHOICE_PREFIX = "#"
 
 
 @dataclass(frozen=True, slots=True)
 class SearchRequest:
+    """A search as typed: every option is text still to be understood."""
+
     query: str = ""
     member: str | None = None
     bill: str | None = None
@@ -97,185 +83,40 @@ class SearchRequest:
 
 
 @dataclass(frozen=True, slots=True)
-class _Resolved:
-    """A member or bill option after matching: the entry, or the reply to send instead."""
+class SearchSpec:
+    """A search with every option resolved: entries, a house name, date ranges."""
 
-    candidate: Candidate | None = None
-    problem: Problem | None = None
-    message: str | None = None
-    candidates: tuple[Candidate, ...] = ()
+    query: str = ""
+    member: Candidate | None = None
+    bill: Candidate | None = None
+    house: str | None = None
+    party: str | None = None
+    session: str | None = None
+    date_from: DateRange | None = None
+    date_to: DateRange | None = None
+    sort: SortOrder = SortOrder.RELEVANCE
+    page: int = 1
+    page_size: int = 5
 
 
-def _candidate(match: NameMatch) -> Candidate:
-    return Candidate(key=match.entry.key, name=match.entry.name, detail=match.entry.detail)
+def _as_typed(query: str | None) -> str:
+    """The query as the user typed it, on one line and of a readable length."""
+    return truncate(" ".join((query or "").split()), UNDERSTOOD_QUERY_CHARS)
 
 
 class HansardCore:
-    def __init__(self, engine: Engine, *, excerpt_length: int = 700, data_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        excerpt_length: int = 700,
+        data_dir: Path | None = None,
+        names: NameCatalogue | None = None,
+    ) -> None:
         self.engine = engine
         self.excerpt_length = excerpt_length
-        self.data_dir = data_dir or bundled_data_dir()
-        self.members = NameIndex.for_members([])
-        self.bills = NameIndex.for_bills([])
-        self._bill_debates: dict[str, tuple[int, ...]] = {}
-        self._member_by_key: dict[str, NameEntry] = {}
-        self._member_rows: dict[int, MemberRow] = {}
-        self._bill_by_key: dict[str, NameEntry] = {}
-        self._vocabulary: Counter[str] = Counter()
-        self._refreshed_after_run: int | None = None
-        self._vocabulary_words: list[str] = []
-        members_file = self.data_dir / "members_flat.csv"
-        # The people data: who sat in which House and seat, under which names.
-        self._directory = MemberDirectory.from_csv(members_file) if members_file.is_file() else None
-        self._member_records = self._directory.all() if self._directory else []
-        self.people = People(engine, [])
-        self._member_by_exact_name: dict[str, NameEntry] = {}
-        self._sessions: list[str] = []
-        self.refresh()
-
-    # --- indexes ---------------------------------------------------------------------------
-
-    def refresh(self) -> None:
-        """Rebuild the name indexes and vocabulary from the store (after an import).
-
-        The new objects replace the old ones in single assignments, so a search
-        running in another thread sees either the old or the new index, whole.
-        """
-        rows = member_rows(self.engine)
-        members = {row.id: row for row in rows}
-        directory = self._directory
-        member_entries = [
-            NameEntry(
-                key=row.id,
-                name=row.name,
-                detail=", ".join(part for part in (row.party, row.house) if part),
-                # The names this person had in the other House ("Peter Mandelson" for Lord Mandelson).
-                aliases=tuple(
-                    m.name
-                    for m in (directory.memberships(row.person_ref) if directory and row.person_ref else ())
-                    if m.name != row.name
-                ),
-                weight=float(row.contributions),
-            )
-            for row in members.values()
-        ]
-        alias_file = self.data_dir / "member_aliases.csv"
-        aliases = load_member_aliases(alias_file) if alias_file.is_file() else []
-        # Office titles, nicknames and misspelt surnames (the store has no seat dates for the rest).
-        member_entries = member_aliases_for(member_entries, aliases)
-        people = People(self.engine, rows, self._member_records, aliases)
-        member_entries = people.with_other_names(member_entries)
-        informal: dict[str, list[str]] = {}
-        informal_file = self.data_dir / "bill_informal_names.csv"
-        if informal_file.is_file():
-            for spoken, official in load_bill_informal_names(informal_file).items():
-                informal.setdefault(official.lower(), []).append(spoken)
-        bill_debates: dict[str, list[int]] = {}
-        bill_sessions: dict[str, set[str]] = {}
-        bill_weight: Counter[str] = Counter()
-        for row in debate_rows(self.engine, bills_only=True):
-            bill_debates.setdefault(row.title, []).append(row.id)
-            if row.session:
-                bill_sessions.setdefault(row.title, set()).add(row.session)
-            bill_weight[row.title] += row.contributions
-        bill_entries = [
-            NameEntry(
-                key=title,
-                name=title,
-                detail=", ".join(sorted(bill_sessions.get(title, ()))),
-                aliases=tuple(informal.get(title.lower(), ())),
-                weight=float(bill_weight[title]),
-            )
-            for title in bill_debates
-        ]
-        latest_run = latest_import_run(self.engine)
-        vocabulary = self._load_vocabulary()
-        self._member_rows = members
-        self.people = people
-        self._sessions = stored_sessions(self.engine)
-        self._member_by_exact_name = _unique_names(member_entries)
-        self._member_by_key = {str(entry.key): entry for entry in member_entries}
-        self._bill_by_key = {str(entry.key): entry for entry in bill_entries}
-        self.members = NameIndex.for_members(member_entries)
-        self.bills = NameIndex.for_bills(bill_entries)
-        self._bill_debates = {title: tuple(ids) for title, ids in bill_debates.items()}
-        self._vocabulary = vocabulary
-        self._refreshed_after_run = latest_run.id if latest_run else None
-        self._vocabulary_words = [word for word, count in vocabulary.items() if count >= 2]
-
-    def refresh_if_imported(self) -> bool:
-        """Refresh if an import (by any process sharing the store) ran since the last refresh."""
-        latest_run = latest_import_run(self.engine)
-        if (latest_run.id if latest_run else None) == self._refreshed_after_run:
-            return False
-        self.refresh()
-        return True
-
-    def _load_vocabulary(self) -> Counter[str]:
-        c = CONTRIBUTION_TABLE.c
-        words: Counter[str] = Counter()
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(c.title, c.text).order_by(c.id.desc()).limit(VOCABULARY_ROWS))
-            for title, body in rows:
-                words.update(_WORD.findall(f"{title} {body}".lower()))
-        return words
-
-    # --- resolving options -----------------------------------------------------------------
-
-    def _resolve(self, index: NameIndex, text: str, kind: str) -> _Resolved:
-        text = text.strip()
-        if text.startswith(CHOICE_PREFIX):
-            by_key = self._member_by_key if index is self.members else self._bill_by_key
-            entry = by_key.get(text[len(CHOICE_PREFIX) :])
-            if entry is not None:
-                return _Resolved(Candidate(entry.key, entry.name, entry.detail))
-        exact = self._member_by_exact_name.get(normalise_member_name(text)) if index is self.members else None
-        if exact is not None:  # "Mr. Speaker" is the Speaker, though "Mr. Deputy Speaker" is close
-            return _Resolved(Candidate(exact.key, exact.name, exact.detail))
-        result: MatchResult = index.match(text)
-        if result.best is not None:
-            return _Resolved(_candidate(result.best))
-        shown = safe_text(truncate(text, 80))
-        if result.candidates:
-            problem = Problem.AMBIGUOUS_MEMBER if kind == "member" else Problem.AMBIGUOUS_BILL
-            return _Resolved(
-                problem=problem,
-                message=f"More than one {kind} matches “{shown}”: pick one.",
-                candidates=tuple(_candidate(m) for m in result.candidates),
-            )
-        problem = Problem.UNKNOWN_MEMBER if kind == "member" else Problem.UNKNOWN_BILL
-        return _Resolved(problem=problem, message=f"No {kind} in the loaded Hansard matches “{shown}”.")
-
-    def resolve_member(self, text: str) -> _Resolved:
-        office = find_office(" ".join(text.split()))
-        if office is not None and office[1] == (0, len(" ".join(text.split()))):
-            # "the Prime Minister" as a whole option: whoever held it as the data ends.
-            holder = self.people.office_holder(office[0], None, None)
-            entry = self.member_entry(holder.member_id) if holder and holder.member_id is not None else None
-            if entry is not None:
-                return _Resolved(Candidate(entry.key, entry.name, entry.detail))
-        return self._resolve(self.members, text, "member")
-
-    def resolve_bill(self, text: str) -> _Resolved:
-        return self._resolve(self.bills, text, "bill")
-
-    def member_entry(self, member_id: int) -> NameEntry | None:
-        return self._member_by_key.get(str(member_id))
-
-    def search_filters(self, request: SearchRequest) -> SearchFilters:
-        """The filters a (valid) request's options make, for questions that count rather than list."""
-        return self._filters(request, parse_query(request.query or ""))[0]
-
-    def bill_debate_ids(self, title: str) -> tuple[int, ...]:
-        return self._bill_debates.get(title, ())
-
-    def autocomplete_members(self, text: str, limit: int = 25) -> list[Candidate]:
-        return [_candidate(m) for m in self.members.autocomplete(text, limit)]
-
-    def autocomplete_bills(self, text: str, limit: int = 25) -> list[Candidate]:
-        return [_candidate(m) for m in self.bills.autocomplete(text, limit)]
-
-    # --- results ---------------------------------------------------------------------------
+        self.names = names or NameCatalogue(engine, data_dir)
+        self.data_dir = self.names.data_dir
 
     def result_item(
         self,
@@ -285,24 +126,26 @@ class HansardCore:
         excerpt_length: int | None = None,
     ) -> ResultItem:
         assert row.id is not None
+        passage = excerpt(row.text, highlighted, excerpt_length or self.excerpt_length)
         return ResultItem(
             row_id=row.id,
             uri=row.uri,
-            member=safe_text(row.member_name) if row.member_name else None,
+            member=row.member_name,
             party=row.party,
             house=row.house,
             date=row.sitting_date,
-            title=safe_text(row.title),
-            debate_title=safe_text(row.debate_title) if row.debate_title else None,
+            title=row.title,
+            debate_title=row.debate_title,
             reference=formal_reference(row.house, row.sitting_date, row.references),
-            excerpt=excerpt(row.text, highlighted, excerpt_length or self.excerpt_length),
+            excerpt=passage.text,
+            highlights=passage.highlights,
             score=round(score, 4) if score is not None else None,
             official_url=official_url(row.extra),
             paired=tuple(
                 PairedText(
                     kind="question" if other.contribution_type == "Written question" else "answer",
-                    member=safe_text(other.member_name) if other.member_name else None,
-                    excerpt=excerpt(other.text, None, PAIRED_EXCERPT_CHARS),
+                    member=other.member_name,
+                    excerpt=excerpt(other.text, None, PAIRED_EXCERPT_CHARS).text,
                     uri=other.uri,
                     reference=formal_reference(other.house, other.sitting_date, other.references),
                 )
@@ -310,43 +153,112 @@ class HansardCore:
             ),
         )
 
-    def suggest(self, query: ParsedQuery) -> str | None:
-        """ "Did you mean": the query with unknown words replaced by close words from the corpus."""
-        if not self._vocabulary_words:
-            return None
-        changed = False
-        corrected: list[str] = []
-        for word in query.words():
-            if len(word) < 4 or word.isdigit() or word in self._vocabulary:
-                corrected.append(word)
-                continue
-            found = process.extractOne(word, self._vocabulary_words, scorer=fuzz.ratio, score_cutoff=75)
-            if found is None:
-                corrected.append(word)
-                continue
-            corrected.append(found[0])
-            changed = True
-        return " ".join(corrected) if changed else None
+    # --- search ----------------------------------------------------------------------------
 
     @user_input
     def search(self, request: SearchRequest) -> SearchReply:
-        page_size = max(1, min(request.page_size, MAX_PAGE_SIZE))
-        page = max(1, request.page)
-        query = parse_query(request.query or "")
-        filters, member, bill, reply = self._filters(request, query)
-        if reply is not None:
-            return reply
-        understood = self._describe(request, query, filters, member, bill)
+        """A search as typed: its options resolved (or the reply saying which is wrong), then run."""
+        spec = self.resolve(request)
+        if isinstance(spec, SearchReply):
+            return spec
+        return self.run_search(spec)
+
+    def resolve(self, request: SearchRequest) -> SearchSpec | SearchReply:
+        """The options of ``request`` resolved into a spec, or the reply explaining which option is wrong."""
+        understood = _as_typed(request.query) or "your search"
+
+        def problem(resolved: Resolved) -> SearchReply:
+            return SearchReply(
+                understood=understood,
+                problem=resolved.problem,
+                message=resolved.message,
+                candidates=list(resolved.candidates),
+            )
+
+        def bad_input(message: str) -> SearchReply:
+            return SearchReply(understood=understood, problem=Problem.BAD_INPUT, message=message)
+
+        member = bill = None
+        if request.member:
+            resolved = self.names.resolve_member(request.member)
+            if resolved.candidate is None:
+                return problem(resolved)
+            member = resolved.candidate
+        if request.bill:
+            resolved = self.names.resolve_bill(request.bill)
+            if resolved.candidate is None:
+                return problem(resolved)
+            bill = resolved.candidate
+        house = None
+        if request.house:
+            house = HOUSES.get(request.house.strip().lower())
+            if house is None:
+                return bad_input("House must be Commons or Lords.")
+        try:
+            date_from = parse_date_range(request.date_from) if request.date_from else None
+            date_to = parse_date_range(request.date_to) if request.date_to else None
+        except DateError as exc:
+            return bad_input(str(exc))
+        if date_from and date_to and date_from.start > date_to.end:
+            return bad_input("The “from” date is after the “to” date.")
+        party = session = None
+        if request.party and request.party.strip():
+            party = self.names.people.parties.resolve(request.party)
+            if party is None:
+                return bad_input(self.names.people.parties.unknown(truncate(request.party.strip(), 80)))
+        if request.session and request.session.strip():
+            session = self.names.session_named(request.session)
+            if session is None:
+                known = ", ".join(self.names.sessions) or "none yet"
+                return bad_input(
+                    f"No session called “{truncate(request.session.strip(), 80)}”; sessions in the data are {known}."
+                )
+        sort = SortOrder(request.sort) if request.sort in SortOrder._value2member_map_ else SortOrder.RELEVANCE
+        return SearchSpec(
+            query=request.query or "",
+            member=member,
+            bill=bill,
+            house=house,
+            party=party,
+            session=session,
+            date_from=date_from,
+            date_to=date_to,
+            sort=sort,
+            page=request.page,
+            page_size=request.page_size,
+        )
+
+    def search_filters(self, request: SearchRequest) -> SearchFilters | SearchReply:
+        """The filters a request's options make (for questions that count rather than list), or the problem."""
+        spec = self.resolve(request)
+        return spec if isinstance(spec, SearchReply) else self.filters(spec)
+
+    def filters(self, spec: SearchSpec) -> SearchFilters:
+        return SearchFilters(
+            member_ids=(int(spec.member.key),) if spec.member else (),
+            debate_ids=self.names.bill_debate_ids(str(spec.bill.key)) if spec.bill else (),
+            party=spec.party,
+            house=spec.house,
+            session=spec.session,
+            date_from=spec.date_from.start if spec.date_from else None,
+            date_to=spec.date_to.end if spec.date_to else None,
+        )
+
+    def run_search(self, spec: SearchSpec) -> SearchReply:
+        """One page of results for a resolved search, with "did you mean" when it finds little."""
+        page_size = max(1, min(spec.page_size, MAX_PAGE_SIZE))
+        page = max(1, spec.page)
+        query = parse_query(spec.query)
+        filters = self.filters(spec)
+        understood = self.describe(spec)
         if query.is_empty and not (filters.member_ids or filters.debate_ids):
             message = (
                 'Your search has no words to look for: try plain words, a "quoted phrase", or name a member or bill.'
-                if not (request.query or "").strip() or not query.excluded
+                if not spec.query.strip() or not query.excluded
                 else "Exclusions (-word) need at least one word to search for as well."
             )
             return SearchReply(understood=understood, problem=Problem.NO_USABLE_WORDS, message=message)
-        sort = SortOrder(request.sort) if request.sort in SortOrder._value2member_map_ else SortOrder.RELEVANCE
-        if query.is_empty and sort is SortOrder.RELEVANCE:
-            sort = SortOrder.NEWEST
+        sort = SortOrder.NEWEST if query.is_empty and spec.sort is SortOrder.RELEVANCE else spec.sort
         found = search(
             self.engine,
             None if query.is_empty else query,
@@ -362,11 +274,11 @@ class HansardCore:
             total_capped=found.total_capped,
             page=page,
             page_size=page_size,
-            member=member,
-            bill=bill,
+            member=spec.member,
+            bill=spec.bill,
         )
-        if not query.is_empty:
-            reply.suggestion = self.suggest(query)
+        if not query.is_empty and found.total < FEW_RESULTS:
+            reply.suggestion = self.suggest(spec.query, filters, found.total)
         if not reply.results:
             reply.problem = Problem.NO_RESULTS
             hint = f" Did you mean “{reply.suggestion}”?" if reply.suggestion else ""
@@ -378,117 +290,33 @@ class HansardCore:
             )
         return reply
 
-    def _filters(
-        self, request: SearchRequest, query: ParsedQuery
-    ) -> tuple[SearchFilters, Candidate | None, Candidate | None, SearchReply | None]:
-        """The search filters from the options, or the reply explaining which option is wrong."""
-        member = bill = None
-        member_ids: tuple[int, ...] = ()
-        debate_ids: tuple[int, ...] = ()
-        understood = safe_text(query.describe()) or "your search"
+    def suggest(self, typed: str, filters: SearchFilters, total: int) -> str | None:
+        """ "Did you mean": the query with its unknown words corrected, if that finds more than ``total``."""
+        suggestion = suggest(typed, self.names.vocabulary)
+        if suggestion is None:
+            return None
+        corrected = parse_query(suggestion)
+        if corrected.is_empty or search(self.engine, corrected, filters, SortOrder.NEWEST, limit=1).total <= total:
+            return None
+        return suggestion
 
-        def problem(reply: SearchReply) -> tuple[SearchFilters, None, None, SearchReply]:
-            return SearchFilters(), None, None, reply
-
-        if request.member:
-            resolved = self.resolve_member(request.member)
-            if resolved.candidate is None:
-                return problem(self._problem_reply(understood, resolved))
-            member = resolved.candidate
-            member_ids = (int(member.key),)
-        if request.bill:
-            resolved = self.resolve_bill(request.bill)
-            if resolved.candidate is None:
-                return problem(self._problem_reply(understood, resolved))
-            bill = resolved.candidate
-            debate_ids = self.bill_debate_ids(str(bill.key))
-        house = None
-        if request.house:
-            house = HOUSES.get(request.house.strip().lower())
-            if house is None:
-                return problem(
-                    SearchReply(
-                        understood=understood, problem=Problem.BAD_INPUT, message="House must be Commons or Lords."
-                    )
-                )
-        try:
-            date_from = parse_date_range(request.date_from) if request.date_from else None
-            date_to = parse_date_range(request.date_to) if request.date_to else None
-        except DateError as exc:
-            return problem(SearchReply(understood=understood, problem=Problem.BAD_INPUT, message=str(exc)))
-        if date_from and date_to and date_from.start > date_to.end:
-            return problem(
-                SearchReply(
-                    understood=understood, problem=Problem.BAD_INPUT, message="The “from” date is after the “to” date."
-                )
-            )
-        party = session = None
-        if request.party and request.party.strip():
-            party = self.people.parties.resolve(request.party)
-            if party is None:
-                message = self.people.parties.unknown(safe_text(truncate(request.party.strip(), 80)))
-                return problem(SearchReply(understood=understood, problem=Problem.BAD_INPUT, message=message))
-        if request.session and request.session.strip():
-            session = self._session_named(request.session)
-            if session is None:
-                shown = safe_text(truncate(request.session.strip(), 80))
-                message = (
-                    f"No session called “{shown}”; sessions in the data are {', '.join(self._sessions) or 'none yet'}."
-                )
-                return problem(SearchReply(understood=understood, problem=Problem.BAD_INPUT, message=message))
-        filters = SearchFilters(
-            member_ids=member_ids,
-            debate_ids=debate_ids,
-            party=party,
-            house=house,
-            session=session,
-            date_from=date_from.start if date_from else None,
-            date_to=date_to.end if date_to else None,
-        )
-        return filters, member, bill, None
-
-    def _session_named(self, text: str) -> str | None:
-        """A session as typed ("2009-10", "2009/10", "2009-2010") among those in the data."""
-        digits = re.findall(r"\d+", text)
-        if len(digits) == 2 and len(digits[0]) == 4:
-            typed = f"{digits[0]}-{digits[1][-2:]}"
-            return typed if typed in self._sessions else None
-        return None
-
-    def autocomplete_parties(self, text: str, limit: int = 25) -> list[str]:
-        return self.people.parties.matching(text, limit)
-
-    def _problem_reply(self, understood: str, resolved: _Resolved) -> SearchReply:
-        return SearchReply(
-            understood=understood,
-            problem=resolved.problem,
-            message=resolved.message,
-            candidates=list(resolved.candidates),
-        )
-
-    def _describe(
-        self,
-        request: SearchRequest,
-        query: ParsedQuery,
-        filters: SearchFilters,
-        member: Candidate | None,
-        bill: Candidate | None,
-    ) -> str:
-        """How the request was understood, in words."""
-        parts = [f"“{safe_text(query.describe())}”" if not query.is_empty else "contributions"]
-        if member:
-            parts.append(f"by {safe_text(member.name)}")
-        if bill:
-            parts.append(f"on {safe_text(bill.name)}")
-        if filters.house:
-            parts.append(f"in the {filters.house}")
-        if filters.party:
-            parts.append(f"({safe_text(filters.party)})")
-        if request.date_from:
-            parts.append(f"from {parse_date_range(request.date_from).describe()}")
-        if request.date_to:
-            parts.append(f"to {parse_date_range(request.date_to).describe()}")
-        return " ".join(part for part in parts if part)
+    def describe(self, spec: SearchSpec) -> str:
+        """How the search was understood, in words (the query as the user typed it)."""
+        typed = _as_typed(spec.query)
+        parts = [f"“{typed}”" if typed else "contributions"]
+        if spec.member:
+            parts.append(f"by {spec.member.name}")
+        if spec.bill:
+            parts.append(f"on {spec.bill.name}")
+        if spec.house:
+            parts.append(f"in the {spec.house}")
+        if spec.party:
+            parts.append(f"({spec.party})")
+        if spec.date_from:
+            parts.append(f"from {spec.date_from.describe()}")
+        if spec.date_to:
+            parts.append(f"to {spec.date_to.describe()}")
+        return " ".join(parts)
 
     # --- member, bill, contribution, about --------------------------------------------------
 
@@ -497,43 +325,27 @@ class HansardCore:
         return [self.result_item(hit.contribution) for hit in page.hits]
 
     @staticmethod
-    def _unresolved(kind: str, text: str, resolved: _Resolved) -> LookupReply:
+    def _unresolved(kind: str, text: str, resolved: Resolved) -> LookupReply:
         return LookupReply(
-            understood=f"{kind} “{safe_text(truncate(text, 80))}”",
+            understood=f"{kind} “{truncate(text, 80)}”",
             problem=resolved.problem,
             message=resolved.message,
             candidates=list(resolved.candidates),
         )
 
-    def _same_person(self, member_id: int) -> tuple[int, ...]:
-        """The member rows of one person: a peer who had been an MP speaks under two."""
-        row = self._member_rows.get(member_id)
-        if row is None or row.person_ref is None:
-            return (member_id,)
-        return tuple(sorted(r.id for r in self._member_rows.values() if r.person_ref == row.person_ref))
-
-    def _memberships(self, member_id: int) -> list[MembershipItem]:
-        row, directory = self._member_rows.get(member_id), self._directory
-        if row is None or row.person_ref is None or directory is None:
-            return []
-        found = directory.memberships(row.person_ref)
-        if len(found) < 2:
-            return []
-        return [
-            MembershipItem(m.house, m.name, m.from_date, m.to_date if m.to_date and m.to_date.year < 9999 else None)
-            for m in found
-        ]
-
     @user_input
     def member(self, name: str) -> LookupReply:
-        resolved = self.resolve_member(name)
+        """A member's profile, from a name as typed."""
+        resolved = self.names.resolve_member(name)
         if resolved.candidate is None:
             return self._unresolved("member", name, resolved)
-        member = resolved.candidate
+        return self.member_profile(resolved.candidate)
+
+    def member_profile(self, member: Candidate) -> LookupReply:
         member_id = int(member.key)
-        member_ids = self._same_person(member_id)
+        member_ids = self.names.same_person(member_id)
         summary = activity_summary(self.engine, member_ids=member_ids)
-        row = self._member_rows.get(member_id)
+        row = self.names.member_row(member_id)
         profile = MemberProfile(
             member=member,
             party=row.party if row else None,
@@ -541,22 +353,25 @@ class HansardCore:
             contributions=summary.contributions,
             first_date=summary.first_date,
             last_date=summary.last_date,
-            top_debates=[CountItem(safe_text(t), n) for t, is_bill, n in summary.top_debates if not is_bill][:5],
-            top_bills=[CountItem(safe_text(t), n) for t, is_bill, n in summary.top_debates if is_bill][:5],
+            top_debates=[CountItem(t, n) for t, is_bill, n in summary.top_debates if not is_bill][:5],
+            top_bills=[CountItem(t, n) for t, is_bill, n in summary.top_debates if is_bill][:5],
             latest=self.latest(SearchFilters(member_ids=member_ids)),
-            constituency=self.people.constituency(member_id, summary.last_date),
-            memberships=self._memberships(member_id),
+            constituency=self.names.people.constituency(member_id, summary.last_date),
+            memberships=self.names.memberships(member_id),
             voting=member_voting_summary(self.engine, member_id, self.data_dir),
         )
         return LookupReply(understood=f"member {member.name}", profile=profile)
 
     @user_input
     def bill(self, title: str) -> LookupReply:
-        resolved = self.resolve_bill(title)
+        """A bill's summary, from a title as typed."""
+        resolved = self.names.resolve_bill(title)
         if resolved.candidate is None:
             return self._unresolved("bill", title, resolved)
-        bill = resolved.candidate
-        debate_ids = self.bill_debate_ids(str(bill.key))
+        return self.bill_summary(resolved.candidate)
+
+    def bill_summary(self, bill: Candidate) -> LookupReply:
+        debate_ids = self.names.bill_debate_ids(str(bill.key))
         summary = activity_summary(self.engine, debate_ids=debate_ids, top=5)
         profile = BillSummary(
             bill=bill,
@@ -564,7 +379,7 @@ class HansardCore:
             houses=summary.houses,
             dates=summary.dates,
             contributions=summary.contributions,
-            top_speakers=[CountItem(safe_text(name), n) for name, n in summary.top_members],
+            top_speakers=[CountItem(name, n) for name, n in summary.top_members],
             latest=self.latest(SearchFilters(debate_ids=debate_ids)),
         )
         return LookupReply(understood=f"bill {bill.name}", profile=profile)
@@ -576,9 +391,9 @@ class HansardCore:
             return ContributionReply(
                 item=None,
                 problem=Problem.NOT_FOUND,
-                message=f"No contribution with URI or id “{safe_text(truncate(uri_or_id, 80))}” is loaded.",
+                message=f"No contribution with URI or id “{truncate(uri_or_id, 80)}” is loaded.",
             )
-        return ContributionReply(item=self.result_item(row), pages=paginate(row.paragraphs, CONTRIBUTION_PAGE_CHARS))
+        return ContributionReply(item=self.result_item(row), paragraphs=list(row.paragraphs))
 
     @user_input
     def stored_record(self, uri_or_id: str) -> dict[str, Any] | None:
@@ -592,36 +407,3 @@ class HansardCore:
 
     def about(self) -> StoreStats:
         return store_stats(self.engine)
-
-
-def _unique_names(entries: Sequence[NameEntry]) -> dict[str, NameEntry]:
-    """Entries by their whole display name, where no other entry has that name."""
-    by_name: dict[str, list[NameEntry]] = {}
-    for entry in entries:
-        by_name.setdefault(normalise_member_name(entry.name), []).append(entry)
-    return {name: found[0] for name, found in by_name.items() if len(found) == 1 and name}
-
-
-def paginate(paragraphs: Sequence[str], limit: int) -> list[str]:
-    """Whole paragraphs (escaped) packed into pages of at most ``limit`` characters."""
-    pages: list[str] = []
-    current = ""
-    for paragraph in paragraphs:
-        safe = safe_text(paragraph)
-        while len(safe) > limit:
-            # One paragraph longer than a page: split it at a word boundary (or anywhere, if it has none).
-            head = truncate(safe, limit).removesuffix("…") or safe[:limit]
-            if current:
-                pages.append(current)
-                current = ""
-            pages.append(head)
-            safe = safe[len(head) :].lstrip()
-        candidate = f"{current}\n\n{safe}" if current else safe
-        if len(candidate) > limit:
-            pages.append(current)
-            current = safe
-        else:
-            current = candidate
-    if current:
-        pages.append(current)
-    return pages or [""]

@@ -7,8 +7,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from commands.text import safe_text
-
 MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): number for number, name in enumerate(calendar.month_abbr) if name})
 MONTHS["sept"] = 9
@@ -50,7 +48,7 @@ def _date(year: int, month: int, day: int, text: str) -> DateRange:
     try:
         value = dt.date(year, month, day)
     except ValueError:
-        raise DateError(f"“{safe_text(text)}” is not a real date") from None
+        raise DateError(f"“{text}” is not a real date") from None
     return DateRange(value, value, text)
 
 
@@ -86,8 +84,7 @@ def parse_date_range(text: str) -> DateRange:
     found = find_date_range(cleaned)
     if found is None or len(found[0].text) < len(cleaned.strip(" ,.")):
         raise DateError(
-            f"Could not read the date “{safe_text(cleaned[:40])}”: "
-            "write it like 2010-02-23, 23 February 2010 or Feb 2010."
+            f"Could not read the date “{cleaned[:40]}”: write it like 2010-02-23, 23 February 2010 or Feb 2010."
         )
     return found[0]
 

@@ -296,12 +296,12 @@ class DigestCore:
             return DigestReply(f"“{timezone[:40]}” is not a time zone: use a name like Europe/London.", ok=False)
         member_id = member_name = bill_title = house = None
         if request.member:
-            resolved = self.core.resolve_member(request.member)
+            resolved = self.core.names.resolve_member(request.member)
             if resolved.candidate is None:
                 return DigestReply(resolved.message or "", ok=False, candidates=[c.name for c in resolved.candidates])
             member_id, member_name = int(resolved.candidate.key), resolved.candidate.name
         if request.bill:
-            resolved = self.core.resolve_bill(request.bill)
+            resolved = self.core.names.resolve_bill(request.bill)
             if resolved.candidate is None:
                 return DigestReply(resolved.message or "", ok=False, candidates=[c.name for c in resolved.candidates])
             bill_title = str(resolved.candidate.key)

@@ -43,12 +43,21 @@ import datetime as dt
 import heapq
 import html
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Literal, Protocol
 
 from rapidfuzz import fuzz, process
+
+from commands.bill_titles import (
+    BILL_STOP_WORDS,
+    NO_QUALIFIERS,
+    YEAR,
+    BillQualifiers,
+    parse_bill_title,
+    qualifier_penalty,
+)
+from commands.folding import fold
 
 __all__ = [
     "BEST_MARGIN",
@@ -61,7 +70,6 @@ __all__ = [
     "NameMatch",
     "SeatTerm",
     "member_aliases_for",
-    "normalise_bill_title",
     "normalise_member_name",
 ]
 
@@ -84,7 +92,6 @@ _MAX_SPAN_TOKENS = {"member": 6, "bill": 12}
 _MAX_SPANS = 80
 _PREFILTER = 64  # keys kept for the Python-level rescoring
 _PREFIX_TOKENS = 40  # vocabulary words expanded from a typed word prefix
-_QUALIFIER_PENALTY = 6.0  # > BEST_MARGIN, so "Act" vs "Bill" alone separates two titles
 _TOKEN_CACHE_SIZE = 4096
 
 
@@ -161,25 +168,6 @@ class MemberAliasRow(Protocol):
 
 # --------------------------------------------------------------------------- normalisation
 
-_APOSTROPHES = re.compile(r"['’‘`´]")
-_NON_WORD = re.compile(r"[^0-9a-z]+")
-
-
-def _fold(text: str) -> str:
-    """Lower-case ASCII words separated by single spaces.
-
-    Accents, case and punctuation go; HTML entities (the alias file has
-    ``Th&#233;r&#232;se``) are decoded first; apostrophes join (O'Brien ->
-    obrien) while other punctuation separates (Asset-Freezing -> asset freezing).
-    """
-    text = html.unescape(text)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.casefold().replace("&", " and ")
-    text = _APOSTROPHES.sub("", text)
-    return " ".join(_NON_WORD.sub(" ", text).split())
-
-
 # Dropped anywhere in a member name: forms of address and post-nominals.
 _HONORIFICS = frozenset(
     {
@@ -203,7 +191,7 @@ _MEMBER_GLUE = frozenset({"of", "and"})
 
 
 def _member_tokens(text: str) -> list[str]:
-    tokens = [_NAME_SUFFIXES.get(t, t) for t in _fold(text).split()]
+    tokens = [_NAME_SUFFIXES.get(t, t) for t in fold(text).split()]
     kept: list[str] = []
     for i, token in enumerate(tokens):
         following = tokens[i + 1] if i + 1 < len(tokens) else ""
@@ -259,76 +247,6 @@ def _member_forms(norm: str, *, surnames: bool) -> list[str]:
     return forms
 
 
-@dataclass(frozen=True, slots=True)
-class _BillQualifiers:
-    """The parts of a bill title people leave out or get wrong."""
-
-    kind: str | None = None  # "bill" or "act"
-    lords: bool = False  # [HL] / [Lords]: started in the Lords
-    year: str | None = None  # "Equality Act 2010"
-    draft: bool = False
-
-
-_NO_QUALIFIERS = _BillQualifiers()
-_BILL_STOP = frozenset({"the", "of", "and", "for", "to", "a", "an", "in", "on", "etc", "with"})
-_YEAR = re.compile(r"(1[89]|20)\d\d")
-
-
-def _parse_bill(text: str) -> tuple[list[str], _BillQualifiers]:
-    """Content words of a bill title and its qualifiers (kind, [HL], year, draft)."""
-    tokens = _fold(text).split()
-    draft = "draft" in tokens
-    lords = "hl" in tokens  # "[HL]" folds to "hl", which is never part of a title
-    tokens = [t for t in tokens if t not in ("draft", "hl")]
-    kind: str | None = None
-    year: str | None = None
-    # Peel "... Bill [Lords]" / "... Act 2010" from the end only: "Sustainable
-    # Communities Act 2007 (Amendment) Act 2010" keeps its inner "act 2007".
-    while tokens:
-        last = tokens[-1]
-        if kind is None and last in ("bill", "act"):
-            kind = last
-        elif kind is None and year is None and _YEAR.fullmatch(last):
-            year = last
-        elif kind is None and last == "lords" and len(tokens) > 1 and tokens[-2] in ("bill", "act"):
-            lords = True  # "Bill [Lords]"; "House of Lords" keeps its "lords"
-        else:
-            break
-        tokens.pop()
-    content = [t for t in tokens if t not in _BILL_STOP] or tokens
-    return content, _BillQualifiers(kind=kind, lords=lords, year=year, draft=draft)
-
-
-def normalise_bill_title(text: str) -> str:
-    """Bill title for matching: folded, without "the"/"of"/"and", Bill/Act, year, [HL], Draft.
-
-    >>> normalise_bill_title("Children, Schools and Families Act 2010")
-    'children schools families'
-    >>> normalise_bill_title("the House of Lords Bill [HL]")
-    'house lords'
-    """
-    return " ".join(_parse_bill(text)[0])
-
-
-def _qualifier_penalty(query: _BillQualifiers, key: _BillQualifiers) -> float:
-    """Points off when the query states a qualifier the title contradicts.
-
-    Unstated qualifiers cost nothing ("house of lords bill" fits both the
-    [HL] bill and the other one); "draft" counts both ways because a draft bill
-    is a different document from the bill.
-    """
-    penalty = 0.0
-    if query.kind and key.kind and query.kind != key.kind:
-        penalty += _QUALIFIER_PENALTY
-    if query.lords and not key.lords:
-        penalty += _QUALIFIER_PENALTY
-    if query.year and key.year and query.year != key.year:
-        penalty += _QUALIFIER_PENALTY
-    if query.draft != key.draft:
-        penalty += _QUALIFIER_PENALTY
-    return penalty
-
-
 # --------------------------------------------------------------------------- aliases
 
 # A seat a member held: (constituency, from, to); None dates are open-ended.
@@ -371,10 +289,10 @@ def member_aliases_for(
         norm = normalise_member_name(entry.name)
         by_name.setdefault(norm, []).append(i)
         words = entry.name.split()
-        if len(words) > 1 and _fold(words[0]) not in _RANKS:
-            by_surname.setdefault(_fold(words[-1]), []).append(i)
+        if len(words) > 1 and fold(words[0]) not in _RANKS:
+            by_surname.setdefault(fold(words[-1]), []).append(i)
         for seat, held_from, held_to in (constituencies or {}).get(entry.key, ()):
-            by_seat.setdefault(_fold(seat), []).append((i, held_from, held_to))
+            by_seat.setdefault(fold(seat), []).append((i, held_from, held_to))
 
     extra: dict[int, list[str]] = {}
     for row in aliases:
@@ -386,11 +304,11 @@ def member_aliases_for(
             for i in by_name.get(normalise_member_name(row.match_value), ()):
                 extra.setdefault(i, []).append(row.alternate)
         elif row.match_type == "lastname":
-            for i in by_surname.get(_fold(row.match_value), ()):
+            for i in by_surname.get(fold(row.match_value), ()):
                 words = entries[i].name.split()
                 extra.setdefault(i, []).append(" ".join([*words[:-1], row.alternate]))
         elif row.match_type == "constituency":
-            for i, held_from, held_to in by_seat.get(_fold(row.match_value), ()):
+            for i, held_from, held_to in by_seat.get(fold(row.match_value), ()):
                 if not _overlaps(row.from_date, row.to_date, held_from, held_to):
                     continue
                 extra.setdefault(i, []).append(row.alternate)
@@ -471,7 +389,7 @@ class NameIndex:
         self._key_words: list[int] = []
         self._key_entry: list[int] = []
         self._key_source: list[str] = []
-        self._key_quals: list[_BillQualifiers] = []
+        self._key_quals: list[BillQualifiers] = []
         self._postings: dict[str, list[int]] = {}
         for index, entry in enumerate(self._entries):
             self._add_entry(index, entry)
@@ -497,16 +415,16 @@ class NameIndex:
 
     # ------------------------------------------------------------------ build
 
-    def _forms(self, text: str, *, is_alias: bool) -> list[tuple[str, _BillQualifiers]]:
+    def _forms(self, text: str, *, is_alias: bool) -> list[tuple[str, BillQualifiers]]:
         if self._kind == "bill":
-            content, quals = _parse_bill(text)
+            content, quals = parse_bill_title(text)
             return [(" ".join(content), quals)] if content else []
         norm = normalise_member_name(text)
         # Aliases may be offices ("The Prime Minister"): no surname keys from those.
-        return [(form, _NO_QUALIFIERS) for form in _member_forms(norm, surnames=not is_alias) if form]
+        return [(form, NO_QUALIFIERS) for form in _member_forms(norm, surnames=not is_alias) if form]
 
     def _add_entry(self, index: int, entry: NameEntry) -> None:
-        seen: set[tuple[str, _BillQualifiers]] = set()
+        seen: set[tuple[str, BillQualifiers]] = set()
         sources = [(entry.name, False), *((alias, True) for alias in entry.aliases)]
         for source, is_alias in sources:
             for form, quals in self._forms(source, is_alias=is_alias):
@@ -537,7 +455,7 @@ class NameIndex:
         top entries are precomputed instead of scanned per keystroke.
         """
         suffixes: list[tuple[str, int, bool]] = []
-        glue = _BILL_STOP if self._kind == "bill" else _MEMBER_GLUE
+        glue = BILL_STOP_WORDS if self._kind == "bill" else _MEMBER_GLUE
         for key_id, key in enumerate(self._keys):
             words = key.split()
             for start in range(len(words)):
@@ -564,12 +482,12 @@ class NameIndex:
 
     # ------------------------------------------------------------------ query helpers
 
-    def _normalise_query(self, text: str) -> tuple[str, _BillQualifiers]:
+    def _normalise_query(self, text: str) -> tuple[str, BillQualifiers]:
         text = text[:_MAX_QUERY_CHARS]
         if self._kind == "bill":
-            content, quals = _parse_bill(text)
+            content, quals = parse_bill_title(text)
             return " ".join(content), quals
-        return normalise_member_name(text), _NO_QUALIFIERS
+        return normalise_member_name(text), NO_QUALIFIERS
 
     def _similar_tokens(self, token: str, *, prefix: bool) -> tuple[str, ...]:
         """Vocabulary words that ``token`` may stand for: itself, typos, and
@@ -596,7 +514,7 @@ class NameIndex:
         self._token_cache[(token, prefix)] = result
         return result
 
-    def _score(self, query: str, query_sorted: str, query_words: int, quals: _BillQualifiers,
+    def _score(self, query: str, query_sorted: str, query_words: int, quals: BillQualifiers,
                key_id: int, typing: bool) -> float:  # fmt: skip
         key = self._keys[key_id]
         score = max(fuzz.ratio(query, key), fuzz.ratio(query_sorted, self._sorted_keys[key_id]))
@@ -610,10 +528,10 @@ class NameIndex:
             else:
                 cover = 0.6 + 0.4 * key_words / query_words  # words the title lacks
             score = max(score, fuzz.token_set_ratio(query, key) * cover)
-            score -= _qualifier_penalty(quals, self._key_quals[key_id])
+            score -= qualifier_penalty(quals, self._key_quals[key_id])
         return max(0.0, min(100.0, score))
 
-    def _rank(self, query: str, quals: _BillQualifiers, *, typing: bool = False) -> list[_Hit]:
+    def _rank(self, query: str, quals: BillQualifiers, *, typing: bool = False) -> list[_Hit]:
         """Entries sharing a (fuzzy) word with ``query``, best first, one hit each."""
         words = query.split()
         if not words:
@@ -710,7 +628,7 @@ class NameIndex:
                     chosen[hit.entry] = self._to_match(hit)
         return list(chosen.values())[:limit]
 
-    def _prefix_hits(self, query: str, quals: _BillQualifiers, limit: int) -> list[tuple[int, int]]:
+    def _prefix_hits(self, query: str, quals: BillQualifiers, limit: int) -> list[tuple[int, int]]:
         """(entry, key) pairs whose key, or a later word of it, starts with ``query``."""
         start = bisect.bisect_left(self._prefix_text, query)
         end = bisect.bisect_left(self._prefix_text, query + "\x7f", lo=start)
@@ -724,7 +642,7 @@ class NameIndex:
             entry = self._key_entry[key_id]
             exact = not inner and self._prefix_text[position] == query
             tier = 0 if exact else 2 if inner else 1
-            penalty = _qualifier_penalty(quals, self._key_quals[key_id]) if self._kind == "bill" else 0.0
+            penalty = qualifier_penalty(quals, self._key_quals[key_id]) if self._kind == "bill" else 0.0
             order = (tier, penalty, -self._entries[entry].weight, self._entries[entry].name)
             current = best.get(entry)
             if current is None or order < current[0]:
@@ -750,7 +668,7 @@ class NameIndex:
         text = text[:_MAX_TEXT_CHARS]
         words: list[tuple[int, int, str, _Role]] = []
         for word in _TEXT_WORD.finditer(text):
-            folded = _fold(word.group())
+            folded = fold(word.group())
             if folded:
                 words.append((word.start(), word.end(), folded, self._text_role(folded)))
 
@@ -802,11 +720,11 @@ class NameIndex:
     def _text_role(self, folded: str) -> _Role:
         parts = folded.split()
         if self._kind == "bill":
-            if folded in ("bill", "act", "hl") or _YEAR.fullmatch(folded):
+            if folded in ("bill", "act", "hl") or YEAR.fullmatch(folded):
                 return "tail"
             if folded == "draft":
                 return "lead"
-            if all(p in _BILL_STOP for p in parts):
+            if all(p in BILL_STOP_WORDS for p in parts):
                 return "glue"
         else:
             if all(p in _TEXT_LEAD for p in parts):

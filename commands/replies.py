@@ -1,7 +1,8 @@
 """Plain reply objects: what the bot (or the console) should say, with no Discord in it.
 
-All text fields that quote Hansard are already made safe (`commands.text.safe_text`).
-``to_json`` gives the shape printed by ``--json``.
+Every text field is plain: as stored, or as the user typed it. No Markdown, no
+escaping; matched words are given as spans into the excerpt. Each front end
+escapes and highlights for itself. ``to_json`` gives the shape printed by ``--json``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from commands.vote_replies import VotingSummary
+
+from commands.text import Span
 
 
 class Problem(StrEnum):
@@ -74,11 +77,18 @@ class ResultItem:
     debate_title: str | None
     reference: str | None
     excerpt: str
+    # Matched words: (start, end) offsets into ``excerpt``.
+    highlights: tuple[Span, ...] = ()
     score: float | None = None
     # The official Hansard page (publications.parliament.uk) beside ``uri`` (TheyWorkForYou's), when known.
     official_url: str | None = None
     # For a written answer, the questions it answers; for a written question, its answer.
     paired: tuple[PairedText, ...] = ()
+
+    @property
+    def matched_terms(self) -> list[str]:
+        """The distinct matched words, as written in the excerpt."""
+        return list(dict.fromkeys(self.excerpt[start:end] for start, end in self.highlights))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -92,6 +102,8 @@ class ResultItem:
             "debate_title": self.debate_title,
             "reference": self.reference,
             "excerpt": self.excerpt,
+            "highlights": [list(span) for span in self.highlights],
+            "matched_terms": self.matched_terms,
             "score": self.score,
             "paired": [p.to_json() for p in self.paired],
         }
@@ -258,17 +270,17 @@ class CountReply:
 
 @dataclass(slots=True)
 class ContributionReply:
-    """One whole speech, split into pages that each fit a Discord embed description."""
+    """One whole speech, paragraph by paragraph (each front end pages it for its own limits)."""
 
     item: ResultItem | None
-    pages: list[str] = field(default_factory=list)
+    paragraphs: list[str] = field(default_factory=list)
     problem: Problem | None = None
     message: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "contribution": self.item.to_json() if self.item else None,
-            "pages": self.pages,
+            "paragraphs": self.paragraphs,
             "problem": self.problem.value if self.problem else None,
             "message": self.message,
         }

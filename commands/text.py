@@ -1,8 +1,7 @@
-"""Making Hansard text safe and short for chat: escaping, neutralised mentions, excerpts.
+"""Plain text made short: excerpts around the matched words, and cuts at word boundaries.
 
-Everything quoted from Hansard passes through `safe_text` before it reaches a
-reply, so it shows as written and can never ping anyone, even if a later layer
-forgot to disable mentions.
+Nothing here formats for a front end. An excerpt is plain text plus the spans of
+its matched words; each front end (Discord, the terminal, JSON) shows them its own way.
 """
 
 from __future__ import annotations
@@ -13,31 +12,32 @@ from dataclasses import dataclass
 from storage.search import MARK_END, MARK_START
 
 ELLIPSIS = "…"
-ZERO_WIDTH_SPACE = "\u200b"
+# A matched word in an excerpt: (start, end) offsets into the excerpt's text.
+Span = tuple[int, int]
 
-# Characters that Discord Markdown gives meaning to anywhere in a line.
-_INLINE_MARKDOWN = re.compile(r"([\\*_~`|\[\]()<>])")
-# Constructs that only mean something at the start of a line: quotes, headings, lists.
-_LINE_START_MARKDOWN = re.compile(r"(?m)^(\s*)([>#-]|\d+\.)(?=\s)")
-_MASS_MENTION = re.compile(r"@(everyone|here)", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<=[.!?…:;])\s+|\n+")
+# Hansard's abbreviations: a full stop after one of these never ends a sentence
+# ("the hon. Gentleman", "Mr. Speaker", "the rt. hon. Member", "No. 10").
+_ABBREVIATIONS = frozenset(
+    {
+        "hon", "rt", "mr", "mrs", "ms", "dr", "st", "no", "nos", "col", "cols", "c", "cc", "vol",
+        "gen", "lt", "sgt", "capt", "cllr", "prof", "rev", "revd", "cf", "viz", "vs", "etc", "eg", "ie",
+        "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "q", "qq",
+    }
+)  # fmt: skip
+# A full stop after these ends a sentence only when a capital follows ("5 per cent. The ...").
+_CLOSING_ABBREVIATIONS = frozenset({"cent", "etc"})
+# A candidate sentence end: closing punctuation (and any closing quote or bracket), then space.
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+|\n\s*")
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)\.?$")
+_SPACE = re.compile(r"\s+")
 
 
-def neutralise_mentions(text: str) -> str:
-    """Break ``@everyone``/``@here`` and ``<@id>``, ``<@&id>``, ``<#id>`` so they cannot ping."""
-    text = _MASS_MENTION.sub(lambda m: f"@{ZERO_WIDTH_SPACE}{m.group(1)}", text)
-    return re.sub(r"<([@#/])", lambda m: f"<{ZERO_WIDTH_SPACE}{m.group(1)}", text)
+@dataclass(frozen=True, slots=True)
+class Excerpt:
+    """A passage of a speech and where its matched words are."""
 
-
-def escape_markdown(text: str) -> str:
-    text = _INLINE_MARKDOWN.sub(r"\\\1", text)
-    return _LINE_START_MARKDOWN.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", text)
-
-
-def safe_text(text: str) -> str:
-    """Hansard text as it should be quoted in Discord: shown as written, pinging no one."""
-    # Escaping first turns "<@123>" into "\<@123>"; neutralising afterwards still breaks it.
-    return neutralise_mentions(escape_markdown(text))
+    text: str
+    highlights: tuple[Span, ...] = ()
 
 
 def truncate(text: str, limit: int) -> str:
@@ -48,133 +48,158 @@ def truncate(text: str, limit: int) -> str:
     space = cut.rfind(" ")
     if space > limit // 2:
         cut = cut[:space]
-    # Never leave a dangling escape backslash or half a bold marker at the cut...
-    cut = cut.rstrip("\\* ")
-    # ...nor an open bold run (escaped text has no "**" of its own, so these are ours).
-    if cut.count("**") % 2:
-        cut = cut[: cut.rfind("**")] + cut[cut.rfind("**") + 2 :]
-    return cut + ELLIPSIS
+    return cut.rstrip() + ELLIPSIS
 
 
-@dataclass(frozen=True, slots=True)
-class _Segment:
-    text: str
-    matched: bool
-
-
-def _segments(marked: str) -> list[_Segment]:
-    """Split text carrying MARK_START/MARK_END into plain and matched runs."""
-    segments: list[_Segment] = []
+def unmark(marked: str) -> Excerpt:
+    """Plain text and match spans from text whose matched words sit between MARK_START and MARK_END."""
+    out: list[str] = []
+    spans: list[Span] = []
+    length = 0
     position = 0
     while position < len(marked):
         start = marked.find(MARK_START, position)
         if start == -1:
-            segments.append(_Segment(marked[position:], False))
+            out.append(marked[position:].replace(MARK_END, ""))
             break
-        if start > position:
-            segments.append(_Segment(marked[position:start], False))
+        before = marked[position:start].replace(MARK_END, "")
+        out.append(before)
+        length += len(before)
         end = marked.find(MARK_END, start)
         end = len(marked) if end == -1 else end
-        segments.append(_Segment(marked[start + 1 : end], True))
+        word = marked[start + 1 : end].replace(MARK_START, "")
+        if word.strip():
+            spans.append((length, length + len(word)))
+        out.append(word)
+        length += len(word)
         position = end + 1
-    return [s for s in segments if s.text]
+    return Excerpt("".join(out), tuple(spans))
 
 
-def _render(marked: str) -> str:
-    """Escape a marked passage and put matched words in bold."""
+def _is_sentence_end(text: str, match: re.Match[str]) -> bool:
+    if match.group().startswith("\n"):
+        return True
+    stop = match.start()
+    if text[stop] != ".":
+        return True
+    word = _WORD_BEFORE.search(text, max(0, stop - 20), stop + 1)
+    if word is None:
+        return True
+    before = word.group(1)
+    following = text[match.end() : match.end() + 1]
+    lowered = before.lower()
+    if lowered in _CLOSING_ABBREVIATIONS:
+        return following.isupper()
+    if lowered in _ABBREVIATIONS or (len(before) == 1 and before.isupper()):
+        return False  # "hon. Gentleman", "Mr. Speaker", an initial: "J. Smith"
+    # A full stop followed by a lower-case word is no sentence end ("e.g. the", "approx. five").
+    return not following.islower()
+
+
+def sentence_starts(text: str) -> list[int]:
+    """Where each sentence of ``text`` starts (paragraph breaks end sentences too)."""
+    starts = [len(text) - len(text.lstrip())]
+    for match in _SENTENCE_END.finditer(text):
+        if match.end() < len(text) and _is_sentence_end(text, match):
+            starts.append(match.end())
+    return sorted(set(starts))
+
+
+def _collapse(text: str, spans: list[Span]) -> Excerpt:
+    """``text`` with each run of white space made one space, spans moved to match."""
     out: list[str] = []
-    for segment in _segments(marked):
-        escaped = safe_text(segment.text)
-        out.append(f"**{escaped}**" if segment.matched and escaped.strip() else escaped)
-    return "".join(out)
+    moved: list[Span] = []
+    old_to_new: list[int] = []
+    length = 0
+    for piece in re.split(r"(\s+)", text):
+        if not piece:
+            continue
+        if piece.isspace():
+            old_to_new.extend([length] * len(piece))
+            if out:
+                out.append(" ")
+                length += 1
+            continue
+        old_to_new.extend(range(length, length + len(piece)))
+        out.append(piece)
+        length += len(piece)
+    old_to_new.append(length)
+    for start, end in spans:
+        new_start, new_end = old_to_new[start], old_to_new[end] if end < len(old_to_new) else length
+        if new_end > new_start:
+            moved.append((new_start, new_end))
+    return Excerpt("".join(out).rstrip(), tuple(moved))
 
 
-def _render_within(marked: str, limit: int, from_start: bool) -> tuple[str, bool]:
-    """Render as many whole words of ``marked`` as fit in ``limit``; True if all fitted."""
-    rendered = _render(marked)
-    if len(rendered) <= limit:
-        return rendered, True
-    words = marked.split(" ")
-    low, high = 0, len(words)
-    # Binary search on the number of words kept: rendering is linear, so this stays cheap.
-    while low < high:
-        middle = (low + high + 1) // 2
-        kept = words[:middle] if from_start else words[-middle:]
-        if len(_render(_close_marks(" ".join(kept)))) <= limit:
-            low = middle
-        else:
-            high = middle - 1
-    kept = words[:low] if from_start else words[-low:] if low else []
-    return _render(_close_marks(" ".join(kept))), False
+def _cut(passage: Excerpt, limit: int) -> Excerpt:
+    """The first whole words of ``passage`` that fit in ``limit`` characters, spans kept inside."""
+    text = passage.text
+    if len(text) <= limit:
+        return passage
+    cut = text[: limit + 1]
+    space = cut.rfind(" ")
+    end = space if space > limit // 2 else limit
+    kept = text[:end].rstrip()
+    return Excerpt(kept, tuple((s, min(e, len(kept))) for s, e in passage.highlights if s < len(kept)))
 
 
-def _close_marks(marked: str) -> str:
-    """Repair marks that a cut left unbalanced."""
-    if marked.count(MARK_START) > marked.count(MARK_END):
-        marked += MARK_END
-    first_end, first_start = marked.find(MARK_END), marked.find(MARK_START)
-    if first_end != -1 and (first_start == -1 or first_end < first_start):
-        marked = MARK_START + marked
-    return marked
+def _shift(passage: Excerpt, start: int) -> Excerpt:
+    text = passage.text[start:]
+    spans = tuple((max(0, s - start), e - start) for s, e in passage.highlights if e > start)
+    return Excerpt(text, spans)
 
 
-def excerpt(text: str, highlighted: str | None = None, max_chars: int = 700) -> str:
-    """The passage of ``text`` that best matches, cut at sentence or word boundaries.
+def excerpt(text: str, highlighted: str | None = None, max_chars: int = 700) -> Excerpt:
+    """The passage of ``text`` that best shows the matched words, at most ``max_chars`` long.
 
     ``highlighted`` is the same text with matched words between MARK_START and
-    MARK_END (from the search back end, which knows its own stemming). The result
-    is escaped for Discord, matched words are bold, and it is at most
-    ``max_chars`` characters long.
+    MARK_END (from the search back end, which knows its own stemming). The passage
+    starts at a sentence boundary and holds a matched word whenever the text has one;
+    it is marked with an ellipsis where it was cut.
     """
-    source = highlighted if highlighted and MARK_START in highlighted else text
-    sentences = [s for s in _SENTENCE_END.split(source.strip()) if s.strip()]
-    if not sentences:
-        return ""
-    budget = max_chars - 2  # room for an ellipsis at each end
-    scores = [s.count(MARK_START) for s in sentences]
+    source = unmark(highlighted) if highlighted and MARK_START in highlighted else Excerpt(text)
+    plain = source.text
+    starts = sentence_starts(plain)
+    if not plain.strip():
+        return Excerpt("")
+    budget = max(1, max_chars - 2)  # room for an ellipsis at each end
+    ends = [*starts[1:], len(plain)]
+    spans = source.highlights
+    # Which matched words each sentence holds: more matches, and more different words, is better.
+    words_in: list[list[str]] = [[] for _ in starts]
+    sentence = 0
+    for start, end in spans:
+        while sentence + 1 < len(starts) and starts[sentence + 1] <= start:
+            sentence += 1
+        words_in[sentence].append(plain[start:end].lower())
     best_start, best_score = 0, -1
-    for start in range(len(sentences)):
-        if scores[start] == 0 and best_score > 0:
+    for first in range(len(starts)):
+        if not words_in[first] and best_score > 0:
             continue
-        length, score, distinct = 0, 0, set()
-        for index in range(start, len(sentences)):
-            length += len(sentences[index]) + 1
-            if length > budget and index > start:
+        matched: list[str] = []
+        for index in range(first, len(starts)):
+            if ends[index] - starts[first] > budget and index > first:
                 break
-            score += scores[index]
-            distinct.update(re.findall(f"{MARK_START}([^{MARK_END}]*){MARK_END}", sentences[index].lower()))
-        total = score + 10 * len(distinct)
-        if total > best_score:
-            best_start, best_score = start, total
+            matched += words_in[index]
+        score = len(matched) + 10 * len(set(matched))
+        if score > best_score:
+            best_start, best_score = first, score
 
-    chosen: list[str] = []
-    length = 0
-    for sentence in sentences[best_start:]:
-        if chosen and length + len(_render(sentence)) + 1 > budget:
-            break
-        chosen.append(sentence)
-        length += len(_render(sentence)) + 1
-    passage = " ".join(chosen)
-    rendered, whole = _render_within(passage, budget, from_start=True)
-    if not whole and MARK_START in passage and "**" not in rendered:
-        # The match sits beyond the cut of one long sentence: keep the words around it.
-        first = passage.find(MARK_START)
-        tail = passage[max(0, passage.rfind(" ", 0, max(0, first - 80)) + 1) :]
-        rendered, whole = _render_within(tail, budget, from_start=True)
-        rendered = ELLIPSIS + rendered
-    ends_early = best_start + len(chosen) < len(sentences) or not whole
-    prefix = ELLIPSIS if best_start > 0 and not rendered.startswith(ELLIPSIS) else ""
-    result = prefix + rendered + (ELLIPSIS if ends_early else "")
-    return result[:max_chars]
-
-
-_ESCAPED = re.compile(r"\\([\\*_~`|\[\]()<>#\-]|\d+\.)")
-
-
-def plain_text(safe: str, bold: tuple[str, str] = ("", "")) -> str:
-    """Undo `safe_text` for a terminal: no escapes, no zero-width spaces, bold as given."""
-    text = safe.replace(ZERO_WIDTH_SPACE, "")
-    parts = re.split(r"(?<!\\)\*\*", text)
-    # Odd-numbered parts were between bold markers.
-    text = "".join(f"{bold[0]}{part}{bold[1]}" if i % 2 else part for i, part in enumerate(parts))
-    return _ESCAPED.sub(r"\1", text)
+    window_end = best_start + 1
+    while window_end < len(starts) and ends[window_end] - starts[best_start] <= budget:
+        window_end += 1
+    offset = starts[best_start]
+    raw = plain[offset : ends[window_end - 1]]
+    inside = [(s - offset, e - offset) for s, e in spans if offset <= s and e <= offset + len(raw)]
+    passage = _collapse(raw, inside)
+    lead = ELLIPSIS if best_start > 0 else ""
+    more_after = window_end < len(starts)
+    whole = passage
+    if passage.highlights and not _cut(passage, budget).highlights:
+        # The match sits beyond the cut of one long sentence: start a few words before it.
+        space = passage.text.rfind(" ", 0, max(0, passage.highlights[0][0] - 80))
+        whole, lead = _shift(passage, space + 1), ELLIPSIS
+    cut = _cut(whole, budget)
+    tail = ELLIPSIS if more_after or len(cut.text) < len(whole.text) else ""
+    shifted = tuple((s + len(lead), e + len(lead)) for s, e in cut.highlights)
+    return Excerpt(lead + cut.text + tail, shifted)

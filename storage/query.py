@@ -9,6 +9,7 @@ query itself (FTS5 MATCH text, or PostgreSQL tsquery built from bound values).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 MAX_QUERY_CHARS = 1000
@@ -67,8 +68,13 @@ class ParsedQuery:
         return [word for clause in self.required for term in clause.alternatives for word in term.words]
 
 
+def _unaccented(word: str) -> str:
+    """``référendum`` -> ``referendum``: SQLite's index folds accents itself, PostgreSQL's does not."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch))
+
+
 def _term(text: str, quoted: bool) -> Term | None:
-    words = tuple(word.lower()[:MAX_WORD_CHARS] for word in _WORD.findall(text))
+    words = tuple(_unaccented(word.lower())[:MAX_WORD_CHARS] for word in _WORD.findall(text))
     if not words:
         return None
     return Term(words=words[:MAX_TERMS], quoted=quoted)

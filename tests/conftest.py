@@ -9,6 +9,7 @@ turns the skip into a failure.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -77,6 +78,14 @@ def _empty_postgres(engine: Engine) -> Engine:
         conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
         conn.execute(text("UPDATE import_lock SET holder = NULL, heartbeat_at = NULL"))
     return engine
+
+
+def sqlite_copy(source: Engine, path: Path) -> Engine:
+    """A copy of a SQLite store in its own file: cheaper than importing the same data again."""
+    with source.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copy(str(source.url.database), path)
+    return make_engine(f"sqlite:///{path}")
 
 
 def _new_sqlite(path: Path) -> Engine:

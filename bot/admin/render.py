@@ -1,6 +1,7 @@
 """Admin replies as Discord text and embeds.
 
-Paths, sources and the names of who asked are escaped here, through `_escape`, and nowhere else.
+Paths, sources and the names of who asked are escaped here, through
+`bot.discord_text.escape_for_discord`, and nowhere else.
 """
 
 from __future__ import annotations
@@ -9,18 +10,14 @@ import datetime as dt
 
 import discord
 
-from bot.render import CONTENT_LIMIT, FIELD_NAME_LIMIT, FIELD_VALUE_LIMIT, HANSARD_COLOUR
+from bot.discord_text import CONTENT_LIMIT, FIELD_NAME_LIMIT, FIELD_VALUE_LIMIT, escape_for_discord
+from bot.render import HANSARD_COLOUR
 from commands.admin import AdminStatus, ErrorsPage, ImportSummary, ReimportOutcome, describe_summary
 from commands.digest import SubscriptionInfo
-from commands.text import safe_text, truncate
+from commands.text import truncate
 
 # Sources listed in the status embed (25 fields at most, and room for the rest).
 STATUS_SOURCES = 10
-
-
-def _escape(text: str) -> str:
-    """Stored or configured text as Discord should show it: literally, pinging no one."""
-    return safe_text(text)
 
 
 def _when(moment: dt.datetime | None) -> str:
@@ -36,12 +33,12 @@ def _size(size: int | None) -> str:
 
 
 def import_progress(source: str, summary: ImportSummary) -> str:
-    return f"Importing {_escape(source)}… {describe_summary(summary)}"
+    return f"Importing {escape_for_discord(source)}… {describe_summary(summary)}"
 
 
 def refused_text(reason: str) -> str:
     """Why an import did not start (an unknown source, another import running)."""
-    return truncate(_escape(reason), CONTENT_LIMIT)
+    return truncate(escape_for_discord(reason), CONTENT_LIMIT)
 
 
 def import_outcome(source: str, outcome: ReimportOutcome) -> str:
@@ -49,10 +46,10 @@ def import_outcome(source: str, outcome: ReimportOutcome) -> str:
     if outcome.refused:
         return refused_text(outcome.refused)
     if outcome.error:
-        text = f"Import of {_escape(source)} failed, nothing was stored: {_escape(outcome.error)}"
+        text = f"Import of {escape_for_discord(source)} failed, nothing was stored: {escape_for_discord(outcome.error)}"
     else:
         assert outcome.summary is not None
-        text = f"Imported {_escape(source)}: {describe_summary(outcome.summary)}."
+        text = f"Imported {escape_for_discord(source)}: {describe_summary(outcome.summary)}."
         if outcome.summary.failed:
             text += " See /admin errors for the failures."
     return truncate(text, CONTENT_LIMIT)
@@ -81,7 +78,7 @@ def status_embed(
         embed.add_field(
             name="Last import",
             value=truncate(
-                f"{_when(last.finished_at or last.started_at)} by {_escape(last.requested_by or 'unknown')} "
+                f"{_when(last.finished_at or last.started_at)} by {escape_for_discord(last.requested_by or 'unknown')} "
                 f"({last.status}): "
                 f"{last.new:,} new, {last.updated:,} updated, {last.unchanged:,} unchanged, {last.failed:,} failed",
                 FIELD_VALUE_LIMIT,
@@ -92,7 +89,8 @@ def status_embed(
         embed.add_field(
             name="Importing now",
             value=truncate(
-                f"{_escape(status.running.source or '?')} for {_escape(status.running.requested_by or '?')}",
+                f"{escape_for_discord(status.running.source or '?')} "
+                f"for {escape_for_discord(status.running.requested_by or '?')}",
                 FIELD_VALUE_LIMIT,
             ),
             inline=False,
@@ -128,6 +126,8 @@ def errors_text(found: ErrorsPage) -> str:
         return f"Import #{found.run.id} had no failures."
     # A code block shows paths and reasons as written; backticks inside could close it, so they go.
     body = "\n".join(line.replace("`", "'") for line in found.lines)
-    heading = f"Import #{found.run.id} ({_escape(found.run.source)}), failures page {found.page} of {found.pages}:"
+    heading = (
+        f"Import #{found.run.id} ({escape_for_discord(found.run.source)}), failures page {found.page} of {found.pages}:"
+    )
     body = truncate(body, CONTENT_LIMIT - len(heading) - 10)
     return f"{heading}\n```\n{body}\n```"

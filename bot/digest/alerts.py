@@ -15,8 +15,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.hansard import bill_choices, member_choices
 from bot.digest.render import alert_list, choice_name, pause_notice, reply_text
+from bot.hansard.cog import bill_choices, member_choices
 from commands.digest import PERSONAL_GUILD_ID, DigestReply, SubscribeRequest, timezone_names
 
 if TYPE_CHECKING:

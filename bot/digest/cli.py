@@ -12,7 +12,6 @@ from bot.digest.scheduler import BotChannels, DigestScheduler
 from bot.settings import get_settings
 from bot.terminal import cores, fail, require_token
 from commands.digest import DigestContent, SubscriptionInfo
-from commands.text import plain_text
 
 
 def subscription_line(info: SubscriptionInfo) -> str:
@@ -27,8 +26,8 @@ def subscription_line(info: SubscriptionInfo) -> str:
 def preview_lines(content: DigestContent) -> list[str]:
     lines = [f"{content.title}: {content.total_text()} contributions"]
     for section in content.sections:
-        lines.append(f"  {plain_text(section.debate)}")
-        lines += [f"    {plain_text(item.member or '')}: {item.reference or ''} {item.uri}" for item in section.items]
+        lines.append(f"  {section.debate}")
+        lines += [f"    {item.member or ''}: {item.reference or ''} {item.uri}" for item in section.items]
     return lines
 
 

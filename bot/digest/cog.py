@@ -10,8 +10,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.hansard import bill_choices, member_choices
 from bot.digest.render import choice_name, preview_text, render_digest, reply_text, subscription_list
+from bot.hansard.cog import bill_choices, member_choices
 from commands.digest import WEEKDAYS, DigestReply, SubscribeRequest, timezone_names
 
 if TYPE_CHECKING:

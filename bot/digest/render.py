@@ -1,42 +1,38 @@
 """Digest replies as Discord text and embeds, within Discord's limits.
 
 Every stored or typed string (descriptions, debate titles, members, parties) is
-escaped here, through `_escape`, and nowhere else.
+escaped here, through
+`bot.discord_text.escape_for_discord`, and nowhere else.
 """
 
 from __future__ import annotations
 
 import discord
 
-from bot.render import (
-    ATTRIBUTION,
+from bot.discord_text import (
     CONTENT_LIMIT,
     EMBED_TOTAL,
     FIELD_NAME_LIMIT,
     FIELD_VALUE_LIMIT,
     FOOTER_LIMIT,
-    HANSARD_COLOUR,
     MAX_FIELDS,
     TITLE_LIMIT,
+    escape_for_discord,
+    highlight_for_discord,
 )
+from bot.render import ATTRIBUTION, HANSARD_COLOUR, citation
 from commands.digest import DigestContent, DigestReply, SubscriptionInfo
 from commands.replies import ResultItem
-from commands.text import safe_text, truncate
+from commands.text import truncate
 
 # Room kept in a digest embed for the closing "and N more" field.
 MORE_FIELD_ROOM = 300
 
 
-def _escape(text: str) -> str:
-    """Stored or typed text as Discord should show it: literally, pinging no one."""
-    return safe_text(text)
-
-
 def _line(item: ResultItem) -> str:
-    party = f" ({_escape(item.party)})" if item.party else ""
-    who = f"{_escape(item.member) if item.member else 'No member named'}{party}"
-    citation = f"[{item.reference or 'Hansard'}]({item.uri})"
-    return f"• **{who}**: {item.excerpt} {citation}"
+    party = f" ({escape_for_discord(item.party)})" if item.party else ""
+    who = f"{escape_for_discord(item.member) if item.member else 'No member named'}{party}"
+    return f"• **{who}**: {highlight_for_discord(item.excerpt, item.highlights)} {citation(item)}"
 
 
 def render_digest(content: DigestContent, marker: str | None = None) -> discord.Embed:
@@ -46,7 +42,7 @@ def render_digest(content: DigestContent, marker: str | None = None) -> discord.
     attempt at the same delivery looks for it.
     """
     embed = discord.Embed(
-        title=truncate(_escape(content.title), TITLE_LIMIT),
+        title=truncate(escape_for_discord(content.title), TITLE_LIMIT),
         description=f"{content.total_text()} new contributions",
         colour=HANSARD_COLOUR,
     )
@@ -63,7 +59,7 @@ def render_digest(content: DigestContent, marker: str | None = None) -> discord.
             lines.append(line)
         if not lines:
             continue
-        name, value = truncate(_escape(section.debate), FIELD_NAME_LIMIT), "\n".join(lines)
+        name, value = truncate(escape_for_discord(section.debate), FIELD_NAME_LIMIT), "\n".join(lines)
         # Measured before adding: Embed.copy() shares its list of fields with the original.
         if len(embed) + len(name) + len(value) > EMBED_TOTAL - MORE_FIELD_ROOM:
             break
@@ -88,10 +84,10 @@ def reply_text(reply: DigestReply) -> str:
     """The answer to /digest subscribe, unsubscribe or resume."""
     if reply.ok and reply.subscription is not None:
         done = "Alert set" if reply.subscription.personal else "Subscribed"
-        lines = [f"{done}: {reply.subscription.described(_escape)}."]
+        lines = [f"{done}: {reply.subscription.described(escape_for_discord)}."]
     else:
-        lines = [_escape(reply.message)]
-    lines += [f"• {_escape(name)}" for name in reply.candidates[:10]]
+        lines = [escape_for_discord(reply.message)]
+    lines += [f"• {escape_for_discord(name)}" for name in reply.candidates[:10]]
     if reply.subscription and reply.subscription.next_run:
         next_one = "Next alert" if reply.subscription.personal else "Next digest"
         lines.append(f"{next_one}: {discord.utils.format_dt(reply.subscription.next_run, 'F')}")
@@ -100,7 +96,7 @@ def reply_text(reply: DigestReply) -> str:
 
 def _state(info: SubscriptionInfo) -> str:
     if info.paused:
-        return f"paused: {_escape(info.paused_reason or 'no reason recorded')}"
+        return f"paused: {escape_for_discord(info.paused_reason or 'no reason recorded')}"
     if info.next_run is None:
         return "after each import"
     return f"next {discord.utils.format_dt(info.next_run, 'R')}"
@@ -110,19 +106,26 @@ def subscription_list(infos: list[SubscriptionInfo]) -> str:
     """/digest list: one line per subscription of the channel."""
     if not infos:
         return "This channel has no digests. Add one with /digest subscribe."
-    return truncate("\n".join(f"• {info.described(_escape)} — {_state(info)}" for info in infos), CONTENT_LIMIT)
+    return truncate(
+        "\n".join(f"• {info.described(escape_for_discord)} — {_state(info)}" for info in infos), CONTENT_LIMIT
+    )
 
 
 def alert_list(infos: list[SubscriptionInfo]) -> str:
     """/alert list: one line per alert of the user."""
     if not infos:
         return "You have no alerts. Add one with /alert add."
-    return truncate("\n".join(f"• {info.described(_escape)} — {_state(info)}" for info in infos), CONTENT_LIMIT)
+    return truncate(
+        "\n".join(f"• {info.described(escape_for_discord)} — {_state(info)}" for info in infos), CONTENT_LIMIT
+    )
 
 
 def pause_notice(infos: list[SubscriptionInfo]) -> str:
     """Told once, with the user's next command, when their alerts were paused."""
-    lines = [f"Your alert {info.described(_escape)} is paused: {_escape(info.paused_reason or '')}" for info in infos]
+    lines = [
+        f"Your alert {info.described(escape_for_discord)} is paused: {escape_for_discord(info.paused_reason or '')}"
+        for info in infos
+    ]
     lines.append("Open your DMs to this bot, then /alert resume.")
     return truncate("\n".join(lines), CONTENT_LIMIT)
 

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Literal
 import discord
 from discord import app_commands
 
+from bot.hansard.views import PagedView
 from bot.render import Rendered
 from bot.respond import answer
-from bot.views import PagedView
 from bot.votes.render import page_count, render_division, render_member_votes, render_page
 from commands.names import MAX_AUTOCOMPLETE
 from commands.text import truncate

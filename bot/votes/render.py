@@ -1,6 +1,6 @@
 """Votes replies as Discord embeds: a division, lists of divisions, a Member's votes.
 
-Every stored string (names, parties, titles, questions) goes through `_escape`
+Every stored string (names, parties, titles, questions) goes through `bot.discord_text.escape_for_discord`
 once; sizes are kept within Discord's limits, long lists are paged.
 """
 
@@ -9,18 +9,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from bot.render import (
-    ATTRIBUTION,
-    CONTENT_LIMIT,
-    FIELD_NAME_LIMIT,
-    FIELD_VALUE_LIMIT,
-    Rendered,
-    _base_embed,
-    candidates_text,
-    fit_embed,
-)
+from bot.discord_text import CONTENT_LIMIT, FIELD_NAME_LIMIT, FIELD_VALUE_LIMIT, escape_for_discord, fit_embed
+from bot.hansard.render import candidates_text
+from bot.render import ATTRIBUTION, Rendered, base_embed
 from commands.replies import Candidate
-from commands.text import safe_text, truncate
+from commands.text import truncate
 from commands.vote_replies import (
     NO_VOTE,
     DivisionDetail,
@@ -35,11 +28,6 @@ from commands.vote_replies import (
 
 PAGE_SIZE = 8
 QUESTION_CHARS = 300
-
-
-def _escape(text: str) -> str:
-    """Stored text made safe for Discord (no Markdown, no mentions): the one place that does it."""
-    return safe_text(text)
 
 
 def _code_safe(text: str) -> str:
@@ -57,8 +45,8 @@ def _house_short(house: str) -> str:
 
 def _problem(message: str | None, candidates: Sequence[Candidate] = ()) -> Rendered:
     if candidates:
-        return Rendered(content=candidates_text(_escape(message or ""), candidates), ephemeral=True)
-    return Rendered(content=truncate(_escape(message or "Nothing to show."), CONTENT_LIMIT), ephemeral=True)
+        return Rendered(content=candidates_text(escape_for_discord(message or ""), candidates), ephemeral=True)
+    return Rendered(content=truncate(escape_for_discord(message or "Nothing to show."), CONTENT_LIMIT), ephemeral=True)
 
 
 def _result_line(item: DivisionItem) -> str:
@@ -70,10 +58,10 @@ def _names(voters: Sequence[Voter], *, with_vote: bool = False) -> str:
     shown: list[str] = []
     used = 0
     for index, voter in enumerate(voters):
-        party = f" ({_escape(voter.party)})" if voter.party else ""
+        party = f" ({escape_for_discord(voter.party)})" if voter.party else ""
         vote = f" — {voter.vote}" if with_vote else ""
-        proxy = f" (proxy: {_escape(voter.proxy)})" if voter.proxy else ""
-        text = f"{_escape(voter.name)}{party}{vote}{proxy}"
+        proxy = f" (proxy: {escape_for_discord(voter.proxy)})" if voter.proxy else ""
+        text = f"{escape_for_discord(voter.name)}{party}{vote}{proxy}"
         more = f"… and {len(voters) - index} more"
         if used + len(text) + 2 + len(more) > FIELD_VALUE_LIMIT:
             shown.append(more)
@@ -98,17 +86,17 @@ def render_division(reply: DivisionReply) -> Rendered:
     if detail is None:
         return _problem(reply.message)
     item = detail.item
-    description = [truncate(_escape(item.question or "The question is not in the record."), 1200)]
+    description = [truncate(escape_for_discord(item.question or "The question is not in the record."), 1200)]
     if detail.motion and (item.question or "") not in detail.motion:
-        description.append(f"Motion: {truncate(_escape(detail.motion), 800)}")
+        description.append(f"Motion: {truncate(escape_for_discord(detail.motion), 800)}")
     description.append(_result_line(item))
     if item.debate:
-        debate = _escape(item.debate) + (f" — {_escape(item.heading)}" if item.heading else "")
+        debate = escape_for_discord(item.debate) + (f" — {escape_for_discord(item.heading)}" if item.heading else "")
         description.append(f"Debate: {truncate(debate, 500)}")
     if item.bill and item.bill != item.debate:
-        description.append(f"Bill: {_escape(item.bill)}")
+        description.append(f"Bill: {escape_for_discord(item.bill)}")
     when = f" at {item.time}" if item.time else ""
-    embed = _base_embed(
+    embed = base_embed(
         f"Division {item.number} · {item.house} · {_day(item)}{when}", "\n".join(description), item.house
     )
     embed.add_field(name="Votes by party", value=party_table(detail), inline=False)
@@ -126,8 +114,8 @@ def render_division(reply: DivisionReply) -> Rendered:
 def _division_field(item: DivisionItem, extra: str = "") -> tuple[str, str]:
     name = f"{_day(item)} · Division {item.number} ({_house_short(item.house)})"
     about = item.bill or item.debate
-    lead = f"{_escape(about)}: " if about else ""
-    question = truncate(lead + _escape(item.question or "question not recorded"), QUESTION_CHARS)
+    lead = f"{escape_for_discord(about)}: " if about else ""
+    question = truncate(lead + escape_for_discord(item.question or "question not recorded"), QUESTION_CHARS)
     value = f"{question}\n{_result_line(item)}" + (f"\n{extra}" if extra else "")
     return truncate(name, FIELD_NAME_LIMIT), truncate(value, FIELD_VALUE_LIMIT)
 
@@ -144,16 +132,16 @@ def render_division_list(reply: DivisionListReply, page: int = 1) -> Rendered:
     total = pages_of(len(reply.divisions))
     page = min(max(1, page), total)
     title = reply.understood[:1].upper() + reply.understood[1:]
-    embed = _base_embed(_escape(title), f"{len(reply.divisions)} division(s)")
+    embed = base_embed(escape_for_discord(title), f"{len(reply.divisions)} division(s)")
     for item in reply.divisions[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
         detail = details.get((item.house, item.date, item.number))
         extra = ""
         if detail is not None and reply.party is not None:
             split = next((p for p in detail.parties if p.party == reply.party), None)
             extra = (
-                f"{_escape(reply.party)}: {split.ayes} {item.yes_label}, {split.noes} {item.no_label}"
+                f"{escape_for_discord(reply.party)}: {split.ayes} {item.yes_label}, {split.noes} {item.no_label}"
                 if split
-                else f"No {_escape(reply.party)} votes recorded"
+                else f"No {escape_for_discord(reply.party)} votes recorded"
             )
         elif detail is not None:
             extra = f"Against their party: {_names(detail.rebels, with_vote=True)}"
@@ -176,12 +164,12 @@ def render_member_votes(reply: MemberVotesReply, page: int = 1) -> Rendered:
         return _problem(reply.message, reply.candidates)
     total = pages_of(len(reply.votes))
     page = min(max(1, page), total)
-    lines = [_escape(reply.answer)] if reply.answer else []
+    lines = [escape_for_discord(reply.answer)] if reply.answer else []
     if reply.summary is not None:
         lines.append(reply.summary.describe())
     if not reply.votes:
-        lines.append(_escape(reply.message or "No loaded division."))
-    embed = _base_embed(f"How {_escape(reply.member.name)} voted", "\n".join(lines))
+        lines.append(escape_for_discord(reply.message or "No loaded division."))
+    embed = base_embed(f"How {escape_for_discord(reply.member.name)} voted", "\n".join(lines))
     for vote in reply.votes[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
         name, value = _division_field(vote.division, _vote_text(vote))
         embed.add_field(name=name, value=value, inline=False)

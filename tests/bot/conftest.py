@@ -12,14 +12,32 @@ from sqlalchemy import Engine
 from bot.client import HansardBot
 from bot.settings import Settings
 from commands.core import HansardCore
-from storage.db import make_engine, migrate
 from storage.importer import import_paths
-from tests.conftest import DATA, bundled_paths
+from tests.conftest import DATA, sqlite_copy
 from tests.emulator import DiscordEmulator, connect_client
 from tests.emulator.fixtures import emulator  # noqa: F401  (the fixture, for the tests here)
 
 HOSTILE_URI = "http://data.parliament.uk/pimsdata/hansard/CONTRIBUTION_999001"
 HOSTILE_WORD = "zanzibarite"
+# A contribution whose every stored field (speech, title and bill, member, party, chamber,
+# subjects) is Markdown that Discord would render and mentions it would ping.
+HOSTILE_FIELDS_URI = "http://data.parliament.uk/pimsdata/hansard/CONTRIBUTION_999002"
+HOSTILE_FIELDS_WORD = "zanzibarian"
+HOSTILE_SPEECH_LINES = (
+    "## heading",
+    "### heading",
+    "-# subtext",
+    "> quote",
+    ">>> block",
+    "- item",
+    "+ item",
+    "1. item",
+)
+
+
+def hostile_line(tag: str) -> str:
+    """One line of inline Markdown and mentions, told apart by ``tag``."""
+    return f"**{tag}** @everyone ||{tag}|| <@&1> # {tag}"
 
 
 def hostile_contribution() -> str:
@@ -38,15 +56,35 @@ def hostile_contribution() -> str:
     )
 
 
+def hostile_fields_contribution() -> str:
+    """A contribution in the seed format (the real sample's layout) with hostile text in every field."""
+    speech = "\n".join([f"The {HOSTILE_FIELDS_WORD} note {hostile_line('speech')}", *HOSTILE_SPEECH_LINES])
+    title = f"{hostile_line('title')} Bill"
+    return "\n".join(
+        [
+            speech,
+            title,
+            "Proceeding contribution from",
+            hostile_line("member"),
+            f"({hostile_line('party')})",
+            "in the House of Commons on Tuesday, 23 February 2010.",
+            f"It occurred during Debate on bills on {title}.",
+            *("Type", "Proceeding contribution", "Reference", "506 c185-6", "Session", "2009-10"),
+            *("Chamber / Committee", hostile_line("chamber"), "Subjects", hostile_line("subject")),
+            *("Timestamp", "2024-12-30 18:03:24 +0000", "URI", HOSTILE_FIELDS_URI),
+        ]
+    )
+
+
 @pytest.fixture(scope="session")
-def e2e_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+def e2e_engine(tmp_path_factory: pytest.TempPathFactory, bundled_sqlite: Engine) -> Iterator[Engine]:
     folder = tmp_path_factory.mktemp("e2e")
     extra = folder / "extra"
     extra.mkdir()
     (extra / "CONTRIBUTION_999001.txt").write_text(hostile_contribution(), encoding="utf-8")
-    engine = make_engine(f"sqlite:///{folder / 'e2e.db'}")
-    migrate(engine)
-    summary = import_paths(engine, [*bundled_paths(), extra])
+    (extra / "CONTRIBUTION_999002.txt").write_text(hostile_fields_contribution(), encoding="utf-8")
+    engine = sqlite_copy(bundled_sqlite, folder / "e2e.db")
+    summary = import_paths(engine, [extra])
     assert summary.ok, summary.errors
     yield engine
     engine.dispose()

@@ -209,7 +209,7 @@ async def test_reimport_reports_progress_then_summary_while_searches_are_answere
     assert len(progress_edits) >= 2
     assert admin_bot.admin.running() is None
     # The name index sees the new data without a restart.
-    assert admin_bot.core.members.match("Jack Straw").best is not None
+    assert admin_bot.core.names.members.match("Jack Straw").best is not None
 
 
 async def test_unconfigured_source_is_refused(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import Engine, text
 
 from bot.cli import main as cli
 from bot.settings import Settings, get_settings
@@ -185,3 +188,31 @@ def test_run_without_network_is_one_clear_line(tmp_path: Path, monkeypatch: pyte
     assert output.strip().splitlines() == [output.strip()], output
     assert output.startswith("Cannot reach Discord")
     assert "voice" not in output.lower() and "Traceback" not in output
+
+
+def _stored_titles(engine: Engine, uris: list[str]) -> dict[str, str]:
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT uri, title FROM contribution")).all()
+    return {uri: title for uri, title in rows if uri in uris}
+
+
+@pytest.mark.parametrize("query", ["yarl's wood", "sunbeds"])
+def test_json_is_raw_and_says_the_query_as_typed(query: str, bundled_sqlite: Engine) -> None:
+    result = CliRunner().invoke(cli, ["--database-url", str(bundled_sqlite.url), "search", query, "--json"])
+    assert result.exit_code == 0, result.output
+    reply = json.loads(result.output)
+    assert reply["understood"] == f"“{query}”"
+    titles = _stored_titles(bundled_sqlite, [r["uri"] for r in reply["results"]])
+    assert reply["results"] and all(r["title"] == titles[r["uri"]] for r in reply["results"])
+    for r in reply["results"]:
+        assert "**" not in r["excerpt"] and "\\" not in r["excerpt"]
+        matched = {r["excerpt"][start:end].lower() for start, end in r["highlights"]}
+        assert matched and matched <= set(query.split()) | {"sunbed"}
+
+
+def test_terminal_shows_brackets_in_titles_as_written(bundled_sqlite: Engine) -> None:
+    result = CliRunner().invoke(cli, ["--database-url", str(bundled_sqlite.url), "search", "sunbeds"])
+    assert result.exit_code == 0, result.output
+    titles = set(_stored_titles(bundled_sqlite, re.findall(r"https://\S+", result.output)).values())
+    assert any("[" in title for title in titles)
+    assert all(title in result.output for title in titles)

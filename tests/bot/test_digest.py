@@ -16,14 +16,15 @@ from sqlalchemy import Engine
 
 from bot.client import HansardBot
 from bot.digest.scheduler import BotChannels, DigestScheduler
+from commands.catalogue import NameCatalogue
 from commands.core import HansardCore
 from commands.digest import Claimed, DigestCore, DigestSettings
-from storage.db import make_engine, migrate
+from storage.db import make_engine
 from storage.digests import get_subscription
 from storage.importer import import_paths
 from tests.bot.conftest import make_settings
 from tests.commands.test_digest_core import delivery_statuses
-from tests.conftest import DATA, bundled_paths
+from tests.conftest import DATA, sqlite_copy
 from tests.emulator import DiscordEmulator, connect_client
 
 MANAGE_CHANNELS = 1 << 4
@@ -49,16 +50,19 @@ def new_contribution(folder: Path, number: int, word: str, member: str = "Tim Lo
 
 
 @pytest.fixture(scope="session")
-def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled data imported once; each test works on its own copy of the file."""
+def template_db(tmp_path_factory: pytest.TempPathFactory, bundled_sqlite: Engine) -> Path:
+    """The bundled data, once; each test works on its own copy of the file."""
     path = tmp_path_factory.mktemp("digest-template") / "template.db"
-    engine = make_engine(f"sqlite:///{path}")
-    migrate(engine)
-    assert import_paths(engine, bundled_paths()).ok
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
+    sqlite_copy(bundled_sqlite, path).dispose()
     return path
+
+
+@pytest.fixture(scope="session")
+def template_names(template_db: Path) -> Iterator[NameCatalogue]:
+    """The template's names, built once: each test's copy of the store holds the same names."""
+    engine = make_engine(f"sqlite:///{template_db}")
+    yield NameCatalogue(engine)
+    engine.dispose()
 
 
 @pytest.fixture
@@ -75,12 +79,17 @@ def clock() -> FakeClock:
 
 
 @pytest_asyncio.fixture
-async def digest_bot(emulator: DiscordEmulator, store: Engine, clock: FakeClock) -> AsyncIterator[HansardBot]:
+async def digest_bot(
+    emulator: DiscordEmulator, store: Engine, clock: FakeClock, template_names: NameCatalogue
+) -> AsyncIterator[HansardBot]:
     role = emulator.add_role(emulator.guild, "Channel manager", MANAGE_CHANNELS)
     emulator.add_user("editor", roles=[role])
 
     def factory() -> HansardBot:
-        return HansardBot(make_settings(store), store, clock=clock, start_scheduler=False, guild_ready_timeout=0.05)
+        core = HansardCore(store, names=template_names)
+        return HansardBot(
+            make_settings(store), store, core=core, clock=clock, start_scheduler=False, guild_ready_timeout=0.05
+        )
 
     async with connect_client(emulator, factory) as bot:
         await bot.tree.sync()

@@ -9,11 +9,21 @@ import time
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
+from bot import respond
 from bot.client import HansardBot
 from commands.core import SearchRequest
 from commands.replies import SearchReply
-from tests.bot.conftest import HOSTILE_URI, HOSTILE_WORD
+from tests.bot.conftest import (
+    HOSTILE_FIELDS_URI,
+    HOSTILE_FIELDS_WORD,
+    HOSTILE_SPEECH_LINES,
+    HOSTILE_URI,
+    HOSTILE_WORD,
+    hostile_line,
+)
+from tests.bot.discord_markdown import shown
 from tests.emulator import DiscordEmulator
 
 SAMPLE_URI = "http://data.parliament.uk/pimsdata/hansard/CONTRIBUTION_622898"
@@ -29,8 +39,10 @@ def button(message: dict[str, Any], label: str) -> dict[str, Any]:
     return next(b for b in buttons(message) if b.get("label") == label)
 
 
-def make_search_slow(bot: HansardBot, monkeypatch: pytest.MonkeyPatch, seconds: float = 2.0) -> None:
-    """Searches that take longer than the bot waits before deferring."""
+def make_search_slow(bot: HansardBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Searches that take longer than the bot waits before deferring (that wait shortened, to keep tests quick)."""
+    monkeypatch.setattr(respond, "FAST_REPLY_SECONDS", 0.2)
+    seconds = 0.6
     original = bot.core.search
 
     def slow_search(request: SearchRequest) -> SearchReply:
@@ -74,6 +86,32 @@ async def test_hansard_text_that_tries_to_ping_pings_no_one(bot: HansardBot, emu
     assert message["mention_everyone"] is False and message["mentions"] == [] and message["mention_roles"] == []
     callback = await handle.response()
     assert callback["data"]["allowed_mentions"] == {"parse": []}
+
+
+async def test_every_stored_field_shows_literally_in_every_reply(bot: HansardBot, emulator: DiscordEmulator) -> None:
+    with bot.core.engine.connect() as conn:
+        member_id, bill = conn.execute(
+            text("SELECT member_id, title FROM contribution WHERE uri = :uri"), {"uri": HOSTILE_FIELDS_URI}
+        ).one()
+    commands = [
+        ("hansard search", {"query": HOSTILE_FIELDS_WORD}, ("speech", "member", "party", "title")),
+        ("hansard member", {"name": f"#{member_id}"}, ("member", "party", "title", "speech")),
+        ("hansard bill", {"title": f"#{bill}"}, ("title", "member", "party", "speech")),
+        ("hansard contribution", {"uri_or_id": HOSTILE_FIELDS_URI}, ("title", "member", "party", "speech")),
+        ("hansard ask", {"question": f"who spoke about {HOSTILE_FIELDS_WORD}"}, ("speech", "member")),
+    ]
+    for command, options, tags in commands:
+        handle = await emulator.send_slash_command(command, options, user="alice")
+        message = await handle.wait_for_message()
+        markup = all_text(message)
+        displayed = shown(markup)
+        for tag in tags:
+            assert hostile_line(tag) in displayed, (command, tag, markup)
+        if command == "hansard contribution":
+            assert all(line in displayed.split("\n") for line in HOSTILE_SPEECH_LINES), markup
+        assert not PING.search(markup), (command, markup)
+        assert message["mention_everyone"] is False and message["mention_roles"] == []
+        assert (await handle.response())["data"]["allowed_mentions"] == {"parse": []}
 
 
 async def test_ambiguous_member_lists_candidates_ephemerally(bot: HansardBot, emulator: DiscordEmulator) -> None:
@@ -215,7 +253,7 @@ async def test_rate_limited_follow_up_is_retried(bot: HansardBot, emulator: Disc
 async def test_page_buttons_stop_cleanly_when_they_time_out(
     bot: HansardBot, emulator: DiscordEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot import views
+    from bot.hansard import views
 
     monkeypatch.setattr(views, "VIEW_TIMEOUT_SECONDS", 0.3)
     handle = await emulator.send_slash_command("hansard search", {"query": "government"}, user="alice")

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
 
+from commands.catalogue import NameCatalogue
 from commands.core import HansardCore
 from commands.digest import DigestCore, SubscribeRequest, latest_period, next_period
-from storage.db import make_engine
 from storage.digests import SubscriptionRow
+from tests.conftest import sqlite_copy
 
 UTC = dt.UTC
 
@@ -93,14 +93,16 @@ def test_weekly_periods() -> None:
     assert next_period(friday, wednesday) == dt.datetime(2026, 6, 12, 16, 30, tzinfo=UTC)
 
 
+@pytest.fixture(scope="module")
+def names(bundled_sqlite: Engine) -> NameCatalogue:
+    """The bundled data's names, built once: each test's copy of the store holds the same names."""
+    return NameCatalogue(bundled_sqlite)
+
+
 @pytest.fixture
-def digest_core(bundled_sqlite: Engine, tmp_path: Path) -> Iterator[DigestCore]:
-    path = Path(str(bundled_sqlite.url.database))
-    with bundled_sqlite.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    shutil.copy(path, tmp_path / "copy.db")
-    engine = make_engine(f"sqlite:///{tmp_path / 'copy.db'}")
-    yield DigestCore(HansardCore(engine))
+def digest_core(bundled_sqlite: Engine, names: NameCatalogue, tmp_path: Path) -> Iterator[DigestCore]:
+    engine = sqlite_copy(bundled_sqlite, tmp_path / "copy.db")
+    yield DigestCore(HansardCore(engine, names=names))
     engine.dispose()
 
 

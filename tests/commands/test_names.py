@@ -9,13 +9,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from commands.bill_titles import normalise_bill_title
 from commands.names import (
     MatchResult,
     NameEntry,
     NameIndex,
     SeatTerm,
     member_aliases_for,
-    normalise_bill_title,
     normalise_member_name,
 )
 from storage.reference_data import (

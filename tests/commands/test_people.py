@@ -73,9 +73,9 @@ def test_the_speaker_is_who_held_the_chair_on_those_dates(core: HansardCore, dir
     assert len(speaker) == 1
     office = find_office("what did the speaker say")
     assert office is not None
-    holder = core.people.office_holder(office[0], day, day)
+    holder = core.names.people.office_holder(office[0], day, day)
     assert holder is not None
-    row = next(r for r in core.people.rows if r.id == holder.member_id)
+    row = next(r for r in core.names.people.rows if r.id == holder.member_id)
     assert row.person_ref == speaker[0].person_ref
 
 
@@ -104,7 +104,7 @@ def test_a_person_is_found_by_their_other_names(core: HansardCore, directory: Me
     reply = core.member("bercow")
     assert isinstance(reply, LookupReply) and isinstance(reply.profile, MemberProfile), reply.message
     bercow = {r.person_ref for r in directory.all() if r.last_name == "Bercow"}
-    row = next(r for r in core.people.rows if r.id == reply.profile.member.key)
+    row = next(r for r in core.names.people.rows if r.id == reply.profile.member.key)
     assert row.person_ref in bercow
     assert core.member("john bercow").profile == reply.profile
 
@@ -148,9 +148,9 @@ def test_unknown_party_or_session_lists_what_there_is(core: HansardCore) -> None
 
 
 def test_party_autocomplete(core: HansardCore) -> None:
-    assert core.autocomplete_parties("lib") == ["Liberal Democrat"]
-    assert core.autocomplete_parties("LD") == ["Liberal Democrat"]
-    assert len(core.autocomplete_parties("")) <= 25 and "Labour" in core.autocomplete_parties("")
+    assert core.names.autocomplete_parties("lib") == ["Liberal Democrat"]
+    assert core.names.autocomplete_parties("LD") == ["Liberal Democrat"]
+    assert len(core.names.autocomplete_parties("")) <= 25 and "Labour" in core.names.autocomplete_parties("")
 
 
 def test_an_office_as_a_member_option(core: HansardCore) -> None:
@@ -162,7 +162,7 @@ def test_an_office_as_a_member_option(core: HansardCore) -> None:
 
 def test_a_seat_holder_with_nothing_loaded_is_named(core: HansardCore, directory: MemberDirectory) -> None:
     day = dt.date(2010, 2, 10)
-    loaded = {row.person_ref for row in core.people.rows}
+    loaded = {row.person_ref for row in core.names.people.rows}
     silent = next(
         r
         for r in directory.all()

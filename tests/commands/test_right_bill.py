@@ -64,7 +64,7 @@ def test_profiles_use_the_official_bill_title(core: HansardCore) -> None:
 
 
 def test_a_bill_presented_heading_is_not_a_bill(core: HansardCore) -> None:
-    names = {c.name for c in core.autocomplete_bills("", limit=25)} | {
-        c.name for c in core.autocomplete_bills("bill presented", limit=25)
+    names = {c.name for c in core.names.autocomplete_bills("", limit=25)} | {
+        c.name for c in core.names.autocomplete_bills("bill presented", limit=25)
     }
     assert not any("PRESENTED" in name.upper() for name in names)

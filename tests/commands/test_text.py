@@ -1,4 +1,4 @@
-"""Escaping, mention neutralising, excerpts and citations."""
+"""Excerpts (plain text and the spans of matched words), cuts at word boundaries, and citations."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from commands.citations import abbreviate_range, formal_reference
-from commands.text import ZERO_WIDTH_SPACE, excerpt, plain_text, safe_text, truncate
+from commands.text import Excerpt, excerpt, sentence_starts, truncate, unmark
 from storage.parser import parse_reference
 from storage.search import MARK_END, MARK_START
 from tests.conftest import DATA
@@ -18,8 +18,6 @@ from tests.conftest import DATA
 SAMPLE_TEXT = "\n\n".join(
     line for line in (DATA / "samples" / "CONTRIBUTION_622898.txt").read_text(encoding="utf-8").splitlines()[:3]
 )
-# What Discord would turn into a ping: a mass mention or a user/role/channel mention.
-PING = re.compile(r"@(everyone|here)|<@!?&?\d+>|<#\d+>", re.IGNORECASE)
 
 
 def mark(text: str, *words: str) -> str:
@@ -28,45 +26,22 @@ def mark(text: str, *words: str) -> str:
     return text
 
 
-@pytest.mark.parametrize(
-    "hostile",
-    ["@everyone look", "@here", "<@123>", "<@!123>", "<@&456>", "<#789>", "hello @EVERYONE", "</cmd:1>"],
-)
-def test_mentions_cannot_ping(hostile: str) -> None:
-    assert not PING.search(safe_text(hostile))
-    assert plain_text(safe_text(hostile)) == hostile
+def matched(result: Excerpt) -> list[str]:
+    return [result.text[start:end] for start, end in result.highlights]
 
 
-def test_markdown_is_escaped_and_round_trips() -> None:
-    text = "*bold* __under__ ~~strike~~ `code` ||spoiler|| [link](http://x) > quote\n# heading\n- list\n1. item"
-    safe = safe_text(text)
-    for construct in ("*bold*", "__under__", "~~strike~~", "`code`", "||spoiler||", "[link]"):
-        assert construct not in safe
-    assert "\n\\# heading" in safe and "\n\\- list" in safe and "\n\\1. item" in safe
-    assert plain_text(safe) == text
-
-
-@given(st.text(max_size=300))
-@settings(max_examples=200)
-def test_safe_text_never_pings_and_round_trips(text: str) -> None:
-    text = text.replace(ZERO_WIDTH_SPACE, "")
-    safe = safe_text(text)
-    assert not PING.search(safe)
-    assert plain_text(safe) == text
-
-
-def test_excerpt_bolds_matches_and_respects_limit() -> None:
-    marked = mark(SAMPLE_TEXT, "tabloid")
-    result = excerpt(SAMPLE_TEXT, marked, 300)
-    assert len(result) <= 300
-    assert "**tabloid**" in result
-    assert result.startswith("…")  # the match is near the end, so the start is cut
+def test_excerpt_is_plain_text_with_spans_of_the_matches() -> None:
+    result = excerpt(SAMPLE_TEXT, mark(SAMPLE_TEXT, "tabloid"), 300)
+    assert len(result.text) <= 300
+    assert matched(result) == ["tabloid"]
+    assert MARK_START not in result.text and "**" not in result.text
+    assert result.text.startswith("…")  # the match is near the end, so the start is cut
 
 
 def test_excerpt_without_query_starts_at_the_beginning() -> None:
     result = excerpt(SAMPLE_TEXT, None, 200)
-    assert result.startswith("The hon. Gentleman is right.")
-    assert result.endswith("…") and len(result) <= 200
+    assert result.text.startswith("The hon. Gentleman is right.")
+    assert result.text.endswith("…") and len(result.text) <= 200 and not result.highlights
 
 
 def test_excerpt_of_one_long_sentence_keeps_the_match() -> None:
@@ -74,17 +49,54 @@ def test_excerpt_of_one_long_sentence_keeps_the_match() -> None:
     words[300] = "needle"
     text = " ".join(words)
     result = excerpt(text, mark(text, "needle"), 200)
-    assert "**needle**" in result and len(result) <= 200
+    assert matched(result) == ["needle"] and len(result.text) <= 200
 
 
 @given(st.text(min_size=1, max_size=2000), st.integers(min_value=50, max_value=1024))
 @settings(max_examples=150)
-def test_excerpt_never_exceeds_limit(text: str, limit: int) -> None:
+def test_excerpt_never_exceeds_limit_and_spans_point_at_matches(text: str, limit: int) -> None:
     words = text.split()
     marked = mark(text, words[0]) if words and words[0].isalnum() else text
     result = excerpt(text, marked, limit)
-    assert len(result) <= limit
-    assert not PING.search(result)
+    assert len(result.text) <= limit
+    for start, end in result.highlights:
+        assert 0 <= start < end <= len(result.text)
+        assert result.text[start:end].strip()
+
+
+def test_unmark_gives_offsets_into_the_plain_text() -> None:
+    plain = unmark(f"a {MARK_START}b{MARK_END} c {MARK_START}dd{MARK_END}")
+    assert plain == Excerpt("a b c dd", ((2, 3), (6, 8)))
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        ("I agree with the hon. Gentleman. He is right.", ["I agree with the hon. Gentleman.", "He is right."]),
+        ("Mr. Speaker, the rt. hon. Member spoke. Yes.", ["Mr. Speaker, the rt. hon. Member spoke.", "Yes."]),
+        (
+            "It rose by 5 per cent. of the total. Then it fell.",
+            ["It rose by 5 per cent. of the total.", "Then it fell."],
+        ),
+        ("It rose by 5 per cent. The rest fell.", ["It rose by 5 per cent.", "The rest fell."]),
+        ("See No. 10 and Nos. 4 to 6. Done? Yes!", ["See No. 10 and Nos. 4 to 6.", "Done?", "Yes!"]),
+        ("Written by J. Smith. First line\nSecond line", ["Written by J. Smith.", "First line", "Second line"]),
+    ],
+)
+def test_sentences_know_hansards_abbreviations(text: str, sentences: list[str]) -> None:
+    starts = sentence_starts(text)
+    found = [text[start:end].strip() for start, end in zip(starts, [*starts[1:], len(text)], strict=True)]
+    assert found == sentences
+
+
+def test_an_excerpt_starts_where_a_sentence_starts() -> None:
+    ending = "As the hon. Gentleman will agree, the needle matters."
+    text = "First sentence here. " + "Filler words go on. " * 40 + ending
+    for limit in range(60, 200, 7):
+        result = excerpt(text, mark(text, "needle"), limit)
+        assert matched(result) == ["needle"]
+        passage = result.text.removeprefix("…")
+        assert any(text[start:].startswith(passage[:20]) for start in sentence_starts(text)), result.text
 
 
 def test_truncate_cuts_at_word_boundary() -> None:

@@ -15,8 +15,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.render import (
-    Rendered,
+from bot.discord_text import CHOICE_NAME_LIMIT
+from bot.hansard.render import (
+    contribution_pages,
     render_about,
     render_contribution,
     render_count,
@@ -25,8 +26,9 @@ from bot.render import (
     render_search,
     render_tally,
 )
+from bot.hansard.views import PagedView
+from bot.render import Rendered
 from bot.respond import answer, send
-from bot.views import PagedView
 from bot.votes.render import render_vote_answer
 from commands.ask import AskReply, ask
 from commands.core import CHOICE_PREFIX, HansardCore, SearchRequest
@@ -44,11 +46,14 @@ PAGE_SIZE = 5
 
 
 def choices(candidates: list[Candidate]) -> list[app_commands.Choice[str]]:
-    """Autocomplete choices; the value names the entry exactly, so picking one never re-guesses."""
+    """Autocomplete choices; the value names the entry exactly, so picking one never re-guesses.
+
+    Choice names are shown as plain text (Discord renders no Markdown there), so they are not escaped.
+    """
     return [
         app_commands.Choice(
-            name=truncate(f"{c.name} — {c.detail}" if c.detail else c.name, 100),
-            value=f"{CHOICE_PREFIX}{c.key}"[:100],
+            name=truncate(f"{c.name} — {c.detail}" if c.detail else c.name, CHOICE_NAME_LIMIT),
+            value=f"{CHOICE_PREFIX}{c.key}"[:CHOICE_NAME_LIMIT],
         )
         for c in candidates[:AUTOCOMPLETE_LIMIT]
     ]
@@ -68,12 +73,12 @@ def render_any(reply: AskReply) -> Rendered:
 
 def member_choices(core: HansardCore, current: str) -> list[app_commands.Choice[str]]:
     """What a member option offers as the user types (every cog's member options)."""
-    return choices(core.autocomplete_members(current, AUTOCOMPLETE_LIMIT))
+    return choices(core.names.autocomplete_members(current, AUTOCOMPLETE_LIMIT))
 
 
 def bill_choices(core: HansardCore, current: str) -> list[app_commands.Choice[str]]:
     """What a bill option offers as the user types (every cog's bill options)."""
-    return choices(core.autocomplete_bills(current, AUTOCOMPLETE_LIMIT))
+    return choices(core.names.autocomplete_bills(current, AUTOCOMPLETE_LIMIT))
 
 
 class HansardCog(commands.GroupCog, group_name="hansard", group_description="Search what was said in Parliament"):
@@ -98,7 +103,7 @@ class HansardCog(commands.GroupCog, group_name="hansard", group_description="Sea
     async def party_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        parties = self.core.autocomplete_parties(current, AUTOCOMPLETE_LIMIT)
+        parties = self.core.names.autocomplete_parties(current, AUTOCOMPLETE_LIMIT)
         return [app_commands.Choice(name=truncate(p, 100), value=p[:100]) for p in parties]
 
     # --- commands ---------------------------------------------------------------------------
@@ -181,7 +186,7 @@ class HansardCog(commands.GroupCog, group_name="hansard", group_description="Sea
             async def fetch(page: int) -> Rendered:
                 return render_contribution(reply, page - 1)
 
-            return PagedView(interaction.user.id, 1, len(reply.pages), fetch, rendered.links)
+            return PagedView(interaction.user.id, 1, len(contribution_pages(reply.paragraphs)), fetch, rendered.links)
 
         await answer(
             interaction, lambda: self.core.contribution(uri_or_id), lambda r: render_contribution(r, 0), make_view

@@ -7,7 +7,8 @@ from collections.abc import Awaitable, Callable
 
 import discord
 
-from bot.render import BUTTON_LABEL_LIMIT, Rendered
+from bot.discord_text import BUTTON_LABEL_LIMIT
+from bot.render import Rendered
 from commands.text import truncate
 
 log = logging.getLogger(__name__)
@@ -62,18 +63,21 @@ class PagedView(discord.ui.View):
         self._layout(links)
 
     def _layout(self, links: list[tuple[str, str]]) -> None:
-        self.clear_items()
-        previous: discord.ui.Button[PagedView] = discord.ui.Button(
-            label="Previous", style=discord.ButtonStyle.secondary, disabled=self.page <= 1, row=0
-        )
-        following: discord.ui.Button[PagedView] = discord.ui.Button(
-            label="Next", style=discord.ButtonStyle.primary, disabled=self.page >= self.pages, row=0
-        )
-        previous.callback = self._previous  # type: ignore[method-assign]
-        following.callback = self._next  # type: ignore[method-assign]
-        self.add_item(previous)
-        self.add_item(following)
+        """Enable the page buttons that lead somewhere, and show this page's links below them."""
+        self.previous.disabled = self.page <= 1
+        self.following.disabled = self.page >= self.pages
+        for item in list(self.children):
+            if isinstance(item, discord.ui.Button) and item.style is discord.ButtonStyle.link:
+                self.remove_item(item)
         add_link_buttons(self, links, first_row=1)
+
+    @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary, row=0)
+    async def previous(self, interaction: discord.Interaction, button: discord.ui.Button[PagedView]) -> None:
+        await self._turn(interaction, self.page - 1)
+
+    @discord.ui.button(label="Next", style=discord.ButtonStyle.primary, row=0)
+    async def following(self, interaction: discord.Interaction, button: discord.ui.Button[PagedView]) -> None:
+        await self._turn(interaction, self.page + 1)
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id == self.owner_id:
@@ -83,12 +87,6 @@ class PagedView(discord.ui.View):
             ephemeral=True,
         )
         return False
-
-    async def _previous(self, interaction: discord.Interaction) -> None:
-        await self._turn(interaction, self.page - 1)
-
-    async def _next(self, interaction: discord.Interaction) -> None:
-        await self._turn(interaction, self.page + 1)
 
     async def _turn(self, interaction: discord.Interaction, page: int) -> None:
         rendered = await self.fetch(page)

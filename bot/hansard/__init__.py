@@ -1,0 +1,1 @@
+"""/hansard: search, ask, member, bill, contribution, about and help (cog, rendering, buttons)."""
