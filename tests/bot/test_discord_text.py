@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.digest.render import render_digest
 from bot.discord_text import (
     FIELD_VALUE_LIMIT,
     ZERO_WIDTH_SPACE,
@@ -32,7 +33,7 @@ from bot.hansard.render import (
     render_member,
     render_search,
 )
-from bot.render import Rendered, render_digest
+from bot.render import Rendered
 from commands.digest import DigestContent, DigestSection
 from commands.replies import (
     BillSummary,
