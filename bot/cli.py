@@ -20,6 +20,8 @@ from sqlalchemy import Engine
 
 from bot.client import HansardBot
 from bot.console import BOLD, CONSOLE_HELP, NO_BOLD, Reply, render, split_line
+from bot.insight.cli import register as register_insight
+from bot.insight.cli import write_search_csv
 from bot.settings import admin_core, digest_core, get_settings, process_name
 from commands.admin import AdminCore, stop_if_lost
 from commands.ask import ask
@@ -181,6 +183,7 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print the an
 @click.option("--session", help="Parliamentary session, e.g. 2009-10.")
 @click.option("--sort", type=click.Choice([s.value for s in SortOrder]), default="relevance")
 @click.option("--page", type=click.IntRange(min=1), default=1)
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Write every match to CSV.")
 @json_option
 @click.pass_context
 def search_command(
@@ -195,6 +198,7 @@ def search_command(
     session: str | None,
     sort: str,
     page: int,
+    csv_path: Path | None,
     as_json: bool,
 ) -> None:
     """Full-text search: "exact phrase", -exclude, OR; filters by member, bill, house, party, dates."""
@@ -210,7 +214,12 @@ def search_command(
         sort=sort,
         page=page,
     )
+    if csv_path is not None:
+        return write_search_csv(_core(ctx), request, csv_path)
     _answer(_core(ctx).search(request), as_json)
+
+
+register_insight(main, _core, echo_json)
 
 
 @main.command("ask")

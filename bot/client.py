@@ -24,7 +24,7 @@ from storage.models import utcnow
 log = logging.getLogger(__name__)
 
 NAMES_REFRESH_SECONDS = 60
-EXTENSIONS = ("bot.cogs.hansard", "bot.cogs.digest", "bot.cogs.admin")
+EXTENSIONS = ("bot.cogs.hansard", "bot.insight.cog", "bot.cogs.digest", "bot.cogs.admin")
 
 
 class HansardBot(commands.AutoShardedBot):

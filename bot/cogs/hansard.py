@@ -15,6 +15,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.insight.views import InsightPagedView
 from bot.render import (
     Rendered,
     render_about,
@@ -25,7 +26,6 @@ from bot.render import (
     render_search,
 )
 from bot.respond import answer, send
-from bot.views import PagedView
 from commands.ask import ask
 from commands.core import CHOICE_PREFIX, HansardCore, SearchRequest
 from commands.replies import Candidate, ContributionReply, CountReply, LookupReply, SearchReply
@@ -100,7 +100,7 @@ class HansardCog(commands.GroupCog, group_name="hansard", group_description="Sea
             return render_search(reply)
 
         def make_view(reply: SearchReply, rendered: Rendered) -> discord.ui.View | None:
-            return PagedView(interaction.user.id, reply.page, reply.pages, fetch, rendered.links)
+            return InsightPagedView(interaction.user.id, reply.page, reply.pages, fetch, rendered.links, export=request)
 
         return make_view
 
@@ -168,7 +168,10 @@ class HansardCog(commands.GroupCog, group_name="hansard", group_description="Sea
             async def fetch(page: int) -> Rendered:
                 return render_contribution(reply, page - 1)
 
-            return PagedView(interaction.user.id, 1, len(reply.pages), fetch, rendered.links)
+            row_id = reply.item.row_id if reply.item else None
+            return InsightPagedView(
+                interaction.user.id, 1, len(reply.pages), fetch, rendered.links, context_row_id=row_id
+            )
 
         await answer(
             interaction, lambda: self.core.contribution(uri_or_id), lambda r: render_contribution(r, 0), make_view
