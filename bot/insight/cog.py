@@ -15,7 +15,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.hansard import member_choices
+from bot.cogs.hansard import bill_choices, member_choices
 from bot.insight.chart import trend_png, who_png
 from bot.insight.render import TREND_FILE, WHO_FILE, render_quote, render_trend, render_who
 from bot.insight.views import ContextButton, ContextPicker
@@ -93,6 +93,9 @@ class InsightCog(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         return member_choices(self.core, current)
 
+    async def bill_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return bill_choices(self.core, current)
+
     @app_commands.command(name="trend", description="How often terms were used over time, as a chart")
     @app_commands.describe(
         terms='One to four terms, separated by commas: nhs, "climate change", nuclear OR atomic',
@@ -144,6 +147,7 @@ class InsightCog(commands.Cog):
     @app_commands.command(name="who", description="The Members who spoke most about a topic")
     @app_commands.describe(
         topic='What about: words, "a phrase", this OR that',
+        bill="Only debates on this Bill",
         party="Only this party, e.g. Labour",
         house="Only this House",
         date_from="From this date, e.g. 2010-02-01 or Feb 2010",
@@ -151,17 +155,19 @@ class InsightCog(commands.Cog):
         chart="Add a chart of the top ten",
     )
     @app_commands.rename(date_from="from", date_to="to")
+    @app_commands.autocomplete(bill=bill_autocomplete)
     async def who(
         self,
         interaction: discord.Interaction,
         topic: app_commands.Range[str, 1, 300],
+        bill: str | None = None,
         party: app_commands.Range[str, 1, 60] | None = None,
         house: HouseChoice | None = None,
         date_from: app_commands.Range[str, 1, 40] | None = None,
         date_to: app_commands.Range[str, 1, 40] | None = None,
         chart: bool = False,
     ) -> None:
-        request = WhoRequest(topic=topic, party=party, house=house, date_from=date_from, date_to=date_to)
+        request = WhoRequest(topic=topic, bill=bill, party=party, house=house, date_from=date_from, date_to=date_to)
         await answer_with_chart(
             interaction,
             lambda: speakers_about(self.core, request),
