@@ -2,10 +2,12 @@
 
 Two steps, so it stays fast on a large store:
 
-1. Candidates from the full-text index. The rarest words of the sentence (by a capped count
-   of the contributions holding each) pick them: all three rarest together, each pair of
-   them (a misremembered or misspelt word among them), and any of the six rarest. A word
-   that the index does not know (a typo) simply drops out.
+1. Candidates from the full-text index, cheapest queries first: the sentence's rarest words
+   (by a capped count of the contributions holding each) all together, all but one (one
+   misremembered), the three rarest and each pair of them; then pairs of adjacent words as
+   phrases (the order of words picks a speech out even when every word is common); then
+   any of the rarest words. A word the index does not know (a typo) drops out. The search
+   stops at the first query that yields a near-certain match.
 2. Each candidate is scored with rapidfuzz's partial ratio: the sentence against every
    stretch of the speech of the same length, across sentence ends, on text reduced to
    lower-case words (punctuation and spacing do not count). The best stretch, widened to
@@ -34,11 +36,13 @@ from commands.replies import Problem
 MAX_QUOTE_CHARS = 600
 # Words counted for rarity: the longest ones of the sentence, at most this many.
 MAX_WORDS_CHECKED = 12
-RARITY_CAP = 5_000
-CANDIDATES_PER_QUERY = 20
+RARITY_CAP = 50_000
+CANDIDATES_PER_QUERY = 10
 MAX_RESULTS = 5
 # A candidate whose best stretch matches less than this (0-100) is not offered.
 MIN_SCORE = 60.0
+# A match this close (0-100) ends the search for candidates.
+SURE_SCORE = 90.0
 # Too common to pick candidates with (they would only widen the OR and cost time).
 STOPWORDS = frozenset(
     (
@@ -224,27 +228,54 @@ def _single(word: str) -> Term:
     return Term((word,))
 
 
-def _candidate_queries(rarest: list[str]) -> list[ParsedQuery]:
-    """All of the three rarest words, each pair of them, then any of the six rarest."""
-    queries = []
-    top = rarest[:3]
-    if len(top) >= 2:
-        queries.append(ParsedQuery(required=tuple(Clause((_single(w),)) for w in top)))
-    if len(top) == 3:
-        for pair in itertools.combinations(top, 2):
-            queries.append(ParsedQuery(required=tuple(Clause((_single(w),)) for w in pair)))
-    queries.append(ParsedQuery(required=(Clause(tuple(_single(w) for w in rarest[:6])),)))
+def _all_of(words: list[str] | tuple[str, ...]) -> ParsedQuery:
+    return ParsedQuery(required=tuple(Clause((_single(w),)) for w in words))
+
+
+def _word_pairs(sentence: str, unknown: set[str]) -> list[Term]:
+    """Up to four pairs of adjacent words, spread over the sentence, as (stemmed) phrases: the
+    words' order, which a misremembered quote mostly keeps, picks the speech out even when
+    every word is common. Pairs with a word the index does not know (a typo) are left out."""
+    words = sentence.split()
+    pairs = [(a, b) for a, b in itertools.pairwise(words) if a not in unknown and b not in unknown and len(a + b) >= 7]
+    if len(pairs) > 4:
+        pairs = [pairs[round(i * (len(pairs) - 1) / 3)] for i in range(4)]
+    return [Term(pair) for pair in dict.fromkeys(pairs)]
+
+
+def _candidate_queries(rarest: list[str], pairs: list[Term]) -> list[ParsedQuery]:
+    """Where the sentence may be, cheapest first: all of its six rarest known words, all but one
+    of them (one misremembered), all of the three rarest and each pair of them; then two of
+    its word pairs together (phrases cost more); then any of the six rarest words."""
+    six, three = rarest[:6], rarest[:3]
+    groups: list[tuple[str, ...]] = []
+    if len(six) >= 4:
+        groups.append(tuple(six))
+        groups += [tuple(w for w in six if w != left_out) for left_out in six]
+    if len(three) >= 2:
+        groups.append(tuple(three))
+    if len(three) == 3:
+        groups += list(itertools.combinations(three, 2))
+    queries = [_all_of(words) for words in dict.fromkeys(groups)]
+    combined = dict.fromkeys((pairs[i], pairs[j]) for i, j in ((0, 2), (1, 3), (0, 1), (2, 3)) if j < len(pairs))
+    queries += [ParsedQuery(required=(Clause((first,)), Clause((second,)))) for first, second in combined]
+    queries.append(ParsedQuery(required=(Clause(tuple(_single(w) for w in six)),)))
     return queries
 
 
-def _candidates(core: HansardCore, rarest: list[str], filters: SearchFilters) -> list[Contribution]:
-    seen: dict[int, Contribution] = {}
-    for query in _candidate_queries(rarest):
-        page = search(core.engine, query, filters, SortOrder.RELEVANCE, limit=CANDIDATES_PER_QUERY)
-        for hit in page.hits:
-            if hit.contribution.id is not None:
-                seen.setdefault(hit.contribution.id, hit.contribution)
-    return list(seen.values())
+def _match(row: Contribution, row_id: int, passage: str, score: float) -> QuoteMatch:
+    return QuoteMatch(
+        row_id=row_id,
+        uri=row.uri,
+        member=row.member_name,
+        party=row.party,
+        house=row.house,
+        date=row.sitting_date,
+        title=row.title,
+        reference=formal_reference(row.house, row.sitting_date, row.references),
+        passage=passage,
+        score=score,
+    )
 
 
 def _best_passage(sentence: str, row: Contribution) -> tuple[float, str]:
@@ -276,25 +307,19 @@ def find_quote(core: HansardCore, text: str, filters: SearchFilters | None = Non
     counts = {w: capped_match_count(core.engine, w, RARITY_CAP) for w in checked}
     rarest = sorted((w for w in checked if counts[w] > 0), key=lambda w: (counts[w], -len(w)))
     scored: list[QuoteMatch] = []
-    if rarest:
-        for row in _candidates(core, rarest, filters or SearchFilters()):
-            score, passage = _best_passage(sentence, row)
-            if score < MIN_SCORE or row.id is None:
+    seen: set[int] = set()
+    unknown = {w for w in checked if counts[w] == 0}
+    for query in _candidate_queries(rarest, _word_pairs(sentence, unknown)) if rarest else []:
+        page = search(core.engine, query, filters or SearchFilters(), SortOrder.RELEVANCE, limit=CANDIDATES_PER_QUERY)
+        for row in (hit.contribution for hit in page.hits):
+            if row.id is None or row.id in seen:
                 continue
-            scored.append(
-                QuoteMatch(
-                    row_id=row.id,
-                    uri=row.uri,
-                    member=row.member_name,
-                    party=row.party,
-                    house=row.house,
-                    date=row.sitting_date,
-                    title=row.title,
-                    reference=formal_reference(row.house, row.sitting_date, row.references),
-                    passage=passage,
-                    score=score,
-                )
-            )
+            seen.add(row.id)
+            score, passage = _best_passage(sentence, row)
+            if score >= MIN_SCORE:
+                scored.append(_match(row, row.id, passage, score))
+        if any(match.score >= SURE_SCORE for match in scored):
+            break  # found: the costlier queries that follow would only add weaker matches
     scored.sort(key=lambda m: (-m.score, m.date or dt.date.min))
     reply.results = scored[:MAX_RESULTS]
     if not reply.results:

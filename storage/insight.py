@@ -15,6 +15,9 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, and_, func, literal_column, select, table, text
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.selectable import Alias
+from sqlalchemy.sql.util import ClauseAdapter
 from sqlmodel import Session, col
 from sqlmodel import select as sqlmodel_select
 
@@ -26,6 +29,9 @@ _FTS = table("contribution_fts", literal_column("rowid"))
 # A TheyWorkForYou id ends in "<column>[series letters].<position in the column>": 2010-02-08b.623.1.
 _TWFY_POSITION = re.compile(r"\.(\d+)[A-Za-z]*\.(\d+)$")
 NO_GROUP = ""
+# SQLite only (migration 0011): (id, sitting_date, house, party, member_id), so that grouping
+# full-text matches by period, House, party or Member never reads the rows themselves.
+ID_PERIOD_INDEX = "ix_contribution_id_period"
 
 
 class Granularity(StrEnum):
@@ -86,6 +92,36 @@ def matching_clauses(query: ParsedQuery | None, filters: SearchFilters, postgres
     return where
 
 
+def _by_id_period_index(statement: Any, query: ParsedQuery | None, filters: SearchFilters, postgres: bool) -> Any:
+    """On SQLite, look full-text matches up in the small covering index rather than the table.
+
+    Only when everything the query reads is in that index: a member, bill or session filter
+    is better served by its own index, and a quoted phrase needs the text.
+    """
+    if postgres or query is None or query.is_empty:
+        return statement
+    if filters.member_ids or filters.debate_ids or filters.session or _exact_phrase_clauses(query, postgres):
+        return statement
+    indexed = _IndexedContribution._construct(CONTRIBUTION_TABLE, name="contribution_by_id")
+    return ClauseAdapter(indexed).traverse(statement)
+
+
+class _IndexedContribution(Alias):
+    """The contribution table, read through ID_PERIOD_INDEX (SQLite's INDEXED BY).
+
+    SQLite's planner takes the primary key for ``id IN (...)`` whatever the cost of reading
+    whole rows, and SQLAlchemy renders no table hints for SQLite: hence this alias.
+    """
+
+    inherit_cache = True
+
+
+@compiles(_IndexedContribution)
+def _render_indexed(element: _IndexedContribution, compiler: Any, **kw: Any) -> str:
+    rendered: str = compiler.visit_alias(element, **kw)
+    return f"{rendered} INDEXED BY {ID_PERIOD_INDEX}" if kw.get("asfrom") else rendered
+
+
 def _period(granularity: Granularity, postgres: bool) -> ColumnElement[str]:
     day = CONTRIBUTION_TABLE.c.sitting_date
     if postgres:
@@ -126,6 +162,7 @@ def period_counts(
     where = [c.sitting_date.is_not(None), *matching_clauses(query, filters, postgres)]
     grouping = [period, group] if split is not None else [period]
     statement = select(period, group, func.count()).where(and_(*where)).group_by(*grouping).order_by(period)
+    statement = _by_id_period_index(statement, query, filters, postgres)
     with engine.connect() as conn:
         return [PeriodCount(str(p), str(g or ""), int(n)) for p, g, n in conn.execute(statement)]
 
@@ -144,12 +181,12 @@ def speaker_counts(engine: Engine, query: ParsedQuery, filters: SearchFilters, l
     postgres = _postgres(engine)
     c, m = CONTRIBUTION_TABLE.c, MEMBER_TABLE.c
     n = func.count().label("n")
-    counts = (
+    grouped = (
         select(c.member_id, n, func.min(c.sitting_date).label("first"), func.max(c.sitting_date).label("last"))
         .where(c.member_id.is_not(None), *matching_clauses(query, filters, postgres))
         .group_by(c.member_id)
-        .subquery()
     )
+    counts = _by_id_period_index(grouped, query, filters, postgres).subquery()
     statement = (
         select(m.id, m.name, m.party, m.house, counts.c.n, counts.c.first, counts.c.last)
         .join_from(counts, MEMBER_TABLE, counts.c.member_id == m.id)

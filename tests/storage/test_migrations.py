@@ -111,3 +111,23 @@ def test_0005_drops_the_party_index_and_sets_full_text_merging_and_downgrade_res
     if sqlite:
         assert _fts_settings(own_store) == {"automerge": 0, "hashsize": 8 << 20}
     assert [hit.contribution.uri for hit in search(own_store, parse_query("tabloid")).hits] == [SAMPLE_URI]
+
+
+def test_0011_adds_the_trend_index_on_sqlite_and_trends_use_it(own_store: Engine) -> None:
+    from storage.insight import ID_PERIOD_INDEX, Granularity, period_counts
+    from storage.search import SearchFilters
+
+    migrate(own_store)
+    assert import_paths(own_store, [SAMPLE_DIR]).new == 1
+    sqlite = own_store.dialect.name == "sqlite"
+
+    def indexes() -> set[str]:
+        return {str(index["name"]) for index in inspect(own_store).get_indexes("contribution")}
+
+    assert (ID_PERIOD_INDEX in indexes()) is sqlite
+    counted = period_counts(own_store, parse_query("tabloid"), SearchFilters(party="Conservative"), Granularity.YEAR)
+    assert [(row.period, row.count) for row in counted] == [("2010", 1)]
+    command.downgrade(alembic_config(own_store), "0005")
+    assert ID_PERIOD_INDEX not in indexes()
+    migrate(own_store)
+    assert (ID_PERIOD_INDEX in indexes()) is sqlite
