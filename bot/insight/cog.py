@@ -18,10 +18,9 @@ from discord.ext import commands
 from bot.cogs.hansard import bill_choices, member_choices
 from bot.insight.chart import trend_png, who_png
 from bot.insight.render import TREND_FILE, WHO_FILE, render_quote, render_trend, render_who
-from bot.insight.views import ContextButton, ContextPicker
+from bot.insight.views import ContextButton, ContextPicker, links_and_context_view
 from bot.render import Rendered
 from bot.respond import FAST_REPLY_SECONDS, answer, send
-from bot.views import links_view
 from commands.core import HansardCore
 from commands.quote import find_quote
 from commands.trend import TrendRequest, split_terms, trend
@@ -142,7 +141,12 @@ class InsightCog(commands.Cog):
     @app_commands.command(name="quote", description="Who said it? Paste a sentence, as you remember it")
     @app_commands.describe(text="The sentence (typos, missing words and punctuation are fine)")
     async def quote(self, interaction: discord.Interaction, text: app_commands.Range[str, 1, 600]) -> None:
-        await answer(interaction, lambda: find_quote(self.core, text), render_quote)
+        await answer(
+            interaction,
+            lambda: find_quote(self.core, text),
+            render_quote,
+            lambda _reply, rendered: links_and_context_view(rendered),
+        )
 
     @app_commands.command(name="who", description="The Members who spoke most about a topic")
     @app_commands.describe(
@@ -187,7 +191,7 @@ class InsightCog(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         reply = await asyncio.to_thread(find_quote, self.core, text)
         rendered = render_quote(reply, ephemeral=True)
-        view = links_view(rendered)
+        view = links_and_context_view(rendered)
         await interaction.edit_original_response(content=rendered.content, embeds=rendered.embeds, view=view)
 
 

@@ -19,7 +19,7 @@ import discord
 
 from bot.insight.render import render_context, render_debate
 from bot.render import Rendered
-from bot.views import PagedView, PageFetcher
+from bot.views import PagedView, PageFetcher, links_view
 from commands.context import around, whole_debate
 from commands.core import SearchRequest
 from commands.export import export_search
@@ -134,6 +134,14 @@ class ContextPicker(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"h
         reply = await asyncio.to_thread(around, _core(interaction), uri, AROUND, AROUND)
         view = context_view(reply.anchor.row_id) if reply.anchor else None
         await answer_presser(interaction, render_context(reply), view, edit=False)
+
+
+def links_and_context_view(rendered: Rendered) -> discord.ui.View | None:
+    """Link buttons to each result's source, and the menu of their context (quote results)."""
+    view = links_view(rendered)
+    if view is not None:
+        view.add_item(ContextPicker(rendered.links, row=CONTEXT_ROW))
+    return view
 
 
 async def answer_presser(

@@ -94,6 +94,10 @@ async def test_quote_command_names_the_speaker_with_a_score(bot: HansardBot, emu
     field = message["embeds"][0]["fields"][0]
     assert field["name"].startswith("1. ") and "% match" in field["name"]
     assert f"]({uri})" in field["value"]
+    picked = await emulator.select(message, "hi:pick", [uri], user="bob")
+    context = await picked.wait_for_message()
+    assert context["flags"] & EPHEMERAL
+    assert any(f["name"].startswith("▶ ") and uri in f["value"] for f in context["embeds"][0]["fields"])
 
 
 async def test_find_in_hansard_menu_answers_the_clicker_privately(bot: HansardBot, emulator: DiscordEmulator) -> None:
