@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 from typing import Any
 
 import click
@@ -14,6 +15,8 @@ from bot.bootstrap import bundled_import_paths
 from bot.client import DiscordUnreachable, HansardBot, login, run_until_closed
 from bot.console import CONSOLE_HELP, Reply, render, split_line, terminal
 from bot.digest.cli import digest_group
+from bot.insight.cli import register as register_insight
+from bot.insight.cli import write_search_csv
 from bot.settings import get_settings
 from bot.terminal import cores, echo_json, fail, require_token
 from bot.votes.cli import register as register_votes
@@ -94,6 +97,7 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print the an
 @click.option("--session", help="Parliamentary session, e.g. 2009-10.")
 @click.option("--sort", type=click.Choice(SORT_ORDERS), default="relevance")
 @click.option("--page", type=click.IntRange(min=1), default=1)
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Write every match to CSV.")
 @json_option
 @click.pass_context
 def search_command(
@@ -108,6 +112,7 @@ def search_command(
     session: str | None,
     sort: str,
     page: int,
+    csv_path: Path | None,
     as_json: bool,
 ) -> None:
     """Full-text search: "exact phrase", -exclude, OR; filters by member, bill, house, party, dates."""
@@ -123,7 +128,12 @@ def search_command(
         sort=sort,
         page=page,
     )
+    if csv_path is not None:
+        return write_search_csv(_core(ctx), request, csv_path)
     _answer(_core(ctx).search(request), as_json)
+
+
+register_insight(main, lambda ctx: cores(ctx).hansard, echo_json)
 
 
 # ignore_unknown_options: "-tabloid" is a word of the question (an exclusion), as in search.

@@ -27,7 +27,14 @@ discord.VoiceClient.warn_nacl = False
 discord.VoiceClient.warn_dave = False
 
 NAMES_REFRESH_SECONDS = 60
-EXTENSIONS = ("bot.hansard.cog", "bot.digest.cog", "bot.digest.alerts", "bot.admin.cog", "bot.votes.cog")
+EXTENSIONS = (
+    "bot.hansard.cog",
+    "bot.insight.cog",
+    "bot.digest.cog",
+    "bot.digest.alerts",
+    "bot.admin.cog",
+    "bot.votes.cog",
+)
 
 
 class HansardBot(commands.AutoShardedBot):

@@ -228,11 +228,6 @@ class HansardCore:
             page_size=request.page_size,
         )
 
-    def search_filters(self, request: SearchRequest) -> SearchFilters | SearchReply:
-        """The filters a request's options make (for questions that count rather than list), or the problem."""
-        spec = self.resolve(request)
-        return spec if isinstance(spec, SearchReply) else self.filters(spec)
-
     def filters(self, spec: SearchSpec) -> SearchFilters:
         return SearchFilters(
             member_ids=(int(spec.member.key),) if spec.member else (),

@@ -26,7 +26,7 @@ from bot.hansard.render import (
     render_search,
     render_tally,
 )
-from bot.hansard.views import PagedView
+from bot.insight.views import InsightPagedView
 from bot.render import Rendered
 from bot.respond import answer, send
 from bot.votes.render import render_vote_answer
@@ -118,7 +118,7 @@ class HansardCog(commands.GroupCog, group_name="hansard", group_description="Sea
             return render_search(reply)
 
         def make_view(reply: SearchReply, rendered: Rendered) -> discord.ui.View | None:
-            return PagedView(interaction.user.id, reply.page, reply.pages, fetch, rendered.links)
+            return InsightPagedView(interaction.user.id, reply.page, reply.pages, fetch, rendered.links, export=request)
 
         return make_view
 
@@ -186,7 +186,9 @@ class HansardCog(commands.GroupCog, group_name="hansard", group_description="Sea
             async def fetch(page: int) -> Rendered:
                 return render_contribution(reply, page - 1)
 
-            return PagedView(interaction.user.id, 1, len(contribution_pages(reply.paragraphs)), fetch, rendered.links)
+            row_id = reply.item.row_id if reply.item else None
+            pages = len(contribution_pages(reply.paragraphs))
+            return InsightPagedView(interaction.user.id, 1, pages, fetch, rendered.links, context_row_id=row_id)
 
         await answer(
             interaction, lambda: self.core.contribution(uri_or_id), lambda r: render_contribution(r, 0), make_view

@@ -40,7 +40,12 @@ async def test_command_tree_builds_without_token_and_obeys_discord_rules(bundled
 
 def check_tree(bot: HansardBot) -> None:
     assert set(bot.extensions) == set(EXTENSIONS)
-    top = bot.tree.get_commands()
+    every_kind = bot.tree.get_commands(type=None)
+    menus = [c for c in every_kind if isinstance(c, app_commands.ContextMenu)]
+    # Context menu names are shown as written: spaces and capitals allowed, 1-32 characters.
+    assert all(1 <= len(menu.name) <= 32 for menu in menus)
+    assert {menu.name for menu in menus} >= {"Find in Hansard"}
+    top = [c for c in every_kind if not isinstance(c, app_commands.ContextMenu)]
     assert {c.name for c in top} >= {"hansard"}
     everything = [c for command in top for c in walk(command)]  # type: ignore[arg-type]
     names = {c.qualified_name for c in everything}
@@ -54,6 +59,9 @@ def check_tree(bot: HansardBot) -> None:
         "hansard about",
         "hansard division",
         "hansard votes",
+        "hansard trend",
+        "hansard quote",
+        "hansard who",
     } <= names
     for command in everything:
         assert NAME.match(command.name) and command.name == command.name.lower(), command.name
@@ -70,5 +78,5 @@ def check_tree(bot: HansardBot) -> None:
                     assert not required_seen_optional, "required options must come first"
         else:
             assert len(command.commands) <= 25
-    payload = [c.to_dict(bot.tree) for c in top]
+    payload = [c.to_dict(bot.tree) for c in every_kind]
     assert all(len(str(p)) < 8000 for p in payload)

@@ -32,7 +32,7 @@ PING = re.compile(r"@(everyone|here)|<@!?&?\d+>|<#\d+>", re.IGNORECASE)
 
 
 def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
-    return [c for row in message.get("components") or [] for c in row.get("components", [])]
+    return [c for row in message.get("components") or [] for c in row.get("components", []) if c["type"] == 2]
 
 
 def button(message: dict[str, Any], label: str) -> dict[str, Any]:

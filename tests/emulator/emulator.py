@@ -1723,6 +1723,38 @@ class DiscordEmulator:
             focused=focused,
         )
 
+    async def send_message_command(
+        self,
+        name: str,
+        message: Mapping[str, Any],
+        *,
+        user: FakeUser | str | None = None,
+        locale: str = "en-GB",
+    ) -> InteractionHandle:
+        """A user right-clicks ``message`` (a message dict), Apps, ``name``: a message context menu.
+
+        The picked message travels in ``data.resolved.messages`` with its content, whatever the
+        bot's intents, as Discord sends it. The command must have been synced as type 3.
+        """
+        channel = self.find_channel(int(message["channel_id"]))
+        if channel is None:
+            raise ValueError("the message's channel does not exist")
+        user, guild, channel = self._resolve_scope(user, None, channel)
+        command = self.find_command(name, guild, ctype=3)
+        if command is None:
+            raise ValueError(f"no message command {name!r} was synced")
+        data: dict[str, Any] = {
+            "id": str(command["id"]),
+            "name": name,
+            "type": 3,
+            "target_id": str(message["id"]),
+            "resolved": {"messages": {str(message["id"]): copy.deepcopy(dict(message))}},
+        }
+        if command.get("guild_id"):
+            data["guild_id"] = command["guild_id"]
+        payload = self._base_interaction(APPLICATION_COMMAND, data, user, guild, channel, locale)
+        return await self._deliver(payload, user, guild, channel)
+
     def _message_for_component(self, message: Mapping[str, Any] | int) -> StoredMessage:
         mid = message if isinstance(message, int) else int(message["id"])
         stored = self.messages.get(mid)

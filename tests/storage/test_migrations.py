@@ -182,3 +182,23 @@ def test_0006_adds_the_twfy_version_tables_and_downgrade_keeps_the_contributions
     assert import_paths(own_store, [stubs, latest]).unchanged == 380
     found = find_contribution(own_store, old_address)
     assert found is not None and found.uri.endswith("2010-02-08b.603.4")
+
+
+def test_0011_adds_the_trend_index_on_sqlite_and_trends_use_it(own_store: Engine) -> None:
+    from storage.insight import ID_PERIOD_INDEX, Granularity, period_counts
+    from storage.search import SearchFilters
+
+    migrate(own_store)
+    assert import_paths(own_store, [SAMPLE_DIR]).new == 1
+    sqlite = own_store.dialect.name == "sqlite"
+
+    def indexes() -> set[str]:
+        return {str(index["name"]) for index in inspect(own_store).get_indexes("contribution")}
+
+    assert (ID_PERIOD_INDEX in indexes()) is sqlite
+    counted = period_counts(own_store, parse_query("tabloid"), SearchFilters(party="Conservative"), Granularity.YEAR)
+    assert [(row.period, row.count) for row in counted] == [("2010", 1)]
+    command.downgrade(alembic_config(own_store), "0005")
+    assert ID_PERIOD_INDEX not in indexes()
+    migrate(own_store)
+    assert (ID_PERIOD_INDEX in indexes()) is sqlite
