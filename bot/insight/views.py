@@ -174,21 +174,27 @@ class InsightPagedView(PagedView):
     ) -> None:
         self.export = export
         self.context_row_id = context_row_id
+        # What this view adds below the page buttons: laid out anew with each page's links.
+        self._extras: list[discord.ui.Item[Any]] = []
         super().__init__(owner_id, page, pages, fetch, links)
 
     def _layout(self, links: list[tuple[str, str]]) -> None:
         super()._layout(links)
+        for item in self._extras:
+            self.remove_item(item)
+        self._extras = []
         if self.context_row_id is not None:
-            for item in context_items(self.context_row_id, ACTION_ROW):
-                self.add_item(item)
+            self._extras += context_items(self.context_row_id, ACTION_ROW)
         if self.export is not None:
             if links:
-                self.add_item(ContextPicker(links, row=CONTEXT_ROW))
+                self._extras.append(ContextPicker(links, row=CONTEXT_ROW))
             button: discord.ui.Button[InsightPagedView] = discord.ui.Button(
                 label="Export CSV", style=discord.ButtonStyle.secondary, row=ACTION_ROW
             )
             button.callback = self._export  # type: ignore[method-assign]
-            self.add_item(button)
+            self._extras.append(button)
+        for item in self._extras:
+            self.add_item(item)
 
     async def _export(self, interaction: discord.Interaction) -> None:
         assert self.export is not None
