@@ -271,9 +271,14 @@ def render_about(stats: StoreStats) -> Rendered:
 HELP_TEXT = """\
 **/hansard search** words, with optional member, bill, house, party, from, to and sort.
   Syntax: `"exact phrase"`, `-excluded`, `this OR that`; plain words match their other forms.
-**/hansard ask** a question in plain words, e.g. *latest from jack straw*.
+**/hansard ask** a question in plain words, e.g. *what did the prime minister say about afghanistan*,
+  *who spoke most about referendum*, *how did Frank Field vote on division 72*.
 **/hansard member** a Member's profile · **/hansard bill** a Bill's debates.
+**/hansard division** one vote's result, by party, with rebels · **/hansard votes** how a Member voted.
+**/hansard trend** words over time, as a chart · **/hansard who** who spoke most about a topic.
+**/hansard quote** who said a sentence (also *Apps › Find in Hansard* on any message).
 **/hansard contribution** one whole speech by URI or id · **/hansard about** what is loaded.
+**/alert add** your own alerts by DM · **/digest subscribe** a channel's digest (moderators).
 Every quote links to its source in Hansard."""
 
 
