@@ -16,14 +16,12 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from storage.divisions import ParsedDivision, ParsedVote, parse_divisions
-from storage.importer.sources import iter_jobs, read_job
 from storage.models import (
     CONTRIBUTION_TABLE,
     DEBATE_TABLE,
@@ -107,15 +105,22 @@ def _within(date: dt.date, start: dt.date | None, end: dt.date | None) -> bool:
     return (start is None or start <= date) and (end is None or date <= end)
 
 
-def import_divisions(engine: Engine, paths: Sequence[Path], members: MemberDirectory | None) -> DivisionImport:
-    """Import the divisions of every ParlParse XML file below ``paths`` (the importer's second pass)."""
+class InputFile(Protocol):
+    """One input file as the importer's walk gives it (`storage.importer.sources.SourceFile`)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def error(self) -> str | None: ...
+    def read(self) -> bytes: ...
+
+
+def import_divisions(engine: Engine, files: Iterable[InputFile], members: MemberDirectory | None) -> DivisionImport:
+    """Import the divisions of every ParlParse XML file of an import (the importer's second pass)."""
     outcome = DivisionImport()
     voters = _Voters(members)
-    for job in iter_jobs(paths):
-        if job.error is not None or not job.name.lower().endswith(".xml"):
-            continue
-        source = read_job(job)
-        if source.error is not None:
+    for source in files:
+        if source.error is not None or not source.name.lower().endswith(".xml"):
             continue  # the contribution pass has reported it
         try:
             data = source.read()

@@ -12,7 +12,7 @@ from storage.importer.parse import member_directory
 from storage.importer.postgres_writer import PostgresPipeline, PostgresWriter, finish_import
 from storage.importer.rows import PackedOutcome
 from storage.importer.runs import ImportSummary, ProgressCallback, finish_run, start_run
-from storage.importer.sources import Job, iter_jobs
+from storage.importer.sources import Job, iter_jobs, read_job
 from storage.importer.sqlite_writer import SqliteWriter
 from storage.importer.workers import parse_all, worker_count
 from storage.importer.writer import Writer
@@ -78,7 +78,8 @@ def import_paths(
             write_batch(pending, summary)
         if pipeline is not None:
             pipeline.finish()
-        summary.errors.extend(import_divisions(engine, paths, member_directory()).warnings)
+        files = (read_job(job) for job in iter_jobs(paths))
+        summary.errors.extend(import_divisions(engine, files, member_directory()).warnings)
         if progress is not None:
             progress(summary)
     except BaseException:
