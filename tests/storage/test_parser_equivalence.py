@@ -1,8 +1,8 @@
-"""The sample-layout fast path of storage/parser.py reads every page as the general parser does.
+"""The sample-layout fast path (storage/seed_format/fast_path.py) reads every page as the general parser does.
 
-`parse_contribution` first tries `_parse_sample_layout`, which reads only pages laid
+`parse_contribution` first tries `parse_sample_layout`, which reads only pages laid
 out like the bundled sample, and leaves everything else to the general line-by-line
-parser, which `_parse_general` runs on its own. For any text both must give the same
+parser, which `parse_general` runs on its own. For any text both must give the same
 record (every field, the timestamp's zone included) or the same error. Checked on the
 sample, on every page variant that test_parser.py builds, and on random mutations of
 sample-layout pages.
@@ -17,8 +17,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from storage.parser import _parse_general, _parse_sample_layout, parse_contribution
+from storage.parser import parse_contribution
 from storage.records import ParsedContribution, ParseError
+from storage.seed_format.fast_path import parse_sample_layout
+from storage.seed_format.page import parse_general
 from tests.storage.test_parser import (
     CHAMBER_VALUE,
     LIBRARIANS,
@@ -56,7 +58,7 @@ def outcome(parse: Callable[[str, str], ParsedContribution], page: str) -> tuple
 
 
 def assert_same_both_ways(page: str) -> None:
-    assert outcome(parse_contribution, page) == outcome(_parse_general, page)
+    assert outcome(parse_contribution, page) == outcome(parse_general, page)
 
 
 def edited(edit: Callable[[list[str]], object]) -> str:
@@ -366,7 +368,7 @@ VARIANTS: dict[str, str] = {
 
 def test_the_fast_path_reads_the_sample_layout() -> None:
     """Otherwise the comparisons below would compare the general parser with itself."""
-    taken = [name for name, page in VARIANTS.items() if _parse_sample_layout(page) is not None]
+    taken = [name for name, page in VARIANTS.items() if parse_sample_layout(page) is not None]
     assert {
         "sample",
         "bom",
