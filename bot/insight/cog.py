@@ -20,7 +20,7 @@ from bot.insight.chart import trend_png, who_png
 from bot.insight.render import TREND_FILE, WHO_FILE, render_quote, render_trend, render_who
 from bot.insight.views import ContextButton, ContextPicker, links_and_context_view
 from bot.render import Rendered
-from bot.respond import FAST_REPLY_SECONDS, answer, send
+from bot.respond import answer, compute, send
 from commands.core import HansardCore
 from commands.quote import find_quote
 from commands.trend import TrendRequest, split_terms, trend
@@ -47,11 +47,7 @@ async def answer_with_chart(
         reply = work()
         return reply, chart(reply)
 
-    task = asyncio.ensure_future(asyncio.to_thread(job))
-    done, _ = await asyncio.wait({task}, timeout=FAST_REPLY_SECONDS)
-    if not done:
-        await interaction.response.defer(thinking=True)
-    reply, png = await task
+    reply, png = await compute(interaction, job)
     rendered = render(reply)
     if png is None or rendered.ephemeral:
         await send(interaction, rendered)
