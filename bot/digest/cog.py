@@ -10,9 +10,16 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.digest.render import choice_name, preview_text, render_digest, reply_text, subscription_list
+from bot.digest.render import (
+    preview_text,
+    render_digest,
+    reply_text,
+    subscription_choices,
+    subscription_list,
+    timezone_choices,
+)
 from bot.hansard.cog import bill_choices, member_choices
-from commands.digest import WEEKDAYS, DigestReply, SubscribeRequest, timezone_names
+from commands.digest import WEEKDAYS, DigestReply, SubscribeRequest
 
 if TYPE_CHECKING:
     from bot.client import HansardBot
@@ -48,12 +55,7 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Sched
             return []
         now = self.bot.clock()
         infos = await asyncio.to_thread(self.bot.digests.subscriptions, interaction.guild_id, None, now)
-        wanted = current.strip().lower().lstrip("#")
-        return [
-            app_commands.Choice(name=choice_name(info), value=info.id)
-            for info in infos
-            if wanted in info.description.lower()
-        ][:25]
+        return subscription_choices(infos, current)
 
     async def member_autocomplete(
         self, interaction: discord.Interaction, current: str
@@ -66,7 +68,7 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Sched
     async def timezone_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=name, value=name) for name in timezone_names(current)]
+        return timezone_choices(current)
 
     @app_commands.command(name="subscribe", description="Post a digest of new contributions to this channel")
     @app_commands.describe(
