@@ -15,8 +15,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.digest.render import alert_list, pause_notice, reply_text, subscription_choices, timezone_choices
-from bot.hansard.cog import bill_choices, member_choices
+from bot.digest.cog import timezone_autocomplete
+from bot.digest.render import alert_list, pause_notice, reply_text, subscription_choices
+from bot.hansard.cog import bill_autocomplete, member_autocomplete
 from commands.digest import PERSONAL_GUILD_ID, DigestReply, SubscribeRequest
 
 if TYPE_CHECKING:
@@ -41,19 +42,6 @@ class AlertCog(commands.GroupCog, group_name="alert", group_description="Your ow
     ) -> list[app_commands.Choice[int]]:
         infos = await asyncio.to_thread(self.bot.digests.alerts, interaction.user.id, self.bot.clock())
         return subscription_choices(infos, current)
-
-    async def member_autocomplete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return member_choices(self.bot.core, current)
-
-    async def bill_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return bill_choices(self.bot.core, current)
-
-    async def timezone_autocomplete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return timezone_choices(current)
 
     @app_commands.command(name="add", description="Get new Hansard on a subject, Member or Bill in your DMs")
     @app_commands.describe(

@@ -18,7 +18,7 @@ from bot.digest.render import (
     subscription_list,
     timezone_choices,
 )
-from bot.hansard.cog import bill_choices, member_choices
+from bot.hansard.cog import bill_autocomplete, member_autocomplete
 from commands.digest import WEEKDAYS, DigestReply, SubscribeRequest
 
 if TYPE_CHECKING:
@@ -31,6 +31,11 @@ HouseChoice = Literal["Commons", "Lords"]
 SubscriptionId = app_commands.Range[int, 1, 2**31 - 1]
 
 assert len(WEEKDAYS) == 7
+
+
+async def timezone_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """The time zone options of /digest and /alert, as the user types."""
+    return timezone_choices(current)
 
 
 @app_commands.guild_only()
@@ -56,19 +61,6 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Sched
         now = self.bot.clock()
         infos = await asyncio.to_thread(self.bot.digests.subscriptions, interaction.guild_id, None, now)
         return subscription_choices(infos, current)
-
-    async def member_autocomplete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return member_choices(self.bot.core, current)
-
-    async def bill_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return bill_choices(self.bot.core, current)
-
-    async def timezone_autocomplete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return timezone_choices(current)
 
     @app_commands.command(name="subscribe", description="Post a digest of new contributions to this channel")
     @app_commands.describe(
