@@ -34,16 +34,21 @@ async def answer(
 
     ``make_view`` builds the buttons from the reply and its rendering (link buttons by default).
     """
-    task = asyncio.ensure_future(asyncio.to_thread(work))
-    done, _ = await asyncio.wait({task}, timeout=FAST_REPLY_SECONDS)
-    if not done:
-        await interaction.response.defer(thinking=True)
-    reply = await task
+    reply = await compute(interaction, work)
     rendered = render(reply)
     view = None
     if not rendered.ephemeral:
         view = make_view(reply, rendered) if make_view is not None else links_view(rendered)
     await send(interaction, rendered, view)
+
+
+async def compute(interaction: discord.Interaction, work: Callable[[], T]) -> T:
+    """``work()`` in a worker thread; the interaction is deferred if it takes over FAST_REPLY_SECONDS."""
+    task = asyncio.ensure_future(asyncio.to_thread(work))
+    done, _ = await asyncio.wait({task}, timeout=FAST_REPLY_SECONDS)
+    if not done:
+        await interaction.response.defer(thinking=True)
+    return await task
 
 
 async def send(interaction: discord.Interaction, rendered: Rendered, view: discord.ui.View | None = None) -> None:

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from storage.people import data_dates
 from storage.query import parse_query
 from storage.records import HOUSE_OF_COMMONS, HOUSE_OF_LORDS
-from storage.search import SortOrder, debate_days, speakers
+from storage.search import SortOrder, debate_days
 
-from commands.catalogue import candidate
+from commands.catalogue import CHOICE_PREFIX, candidate
 from commands.core import HansardCore, SearchSpec
 from commands.dates import DateError, DateRange, find_date_range, find_relative_range
 from commands.inputs import user_input
@@ -37,6 +37,7 @@ from commands.replies import (
 from commands.text import truncate
 from commands.vote_replies import VoteAnswer
 from commands.votes import answer_vote_question, votes_core
+from commands.who import WhoRequest, speakers_about
 
 AskReply = SearchReply | LookupReply | CountReply | TallyReply | VoteAnswer
 
@@ -239,20 +240,31 @@ def _tally(
     core: HansardCore, found: SearchReply, spec: SearchSpec, kind: str, u: Understanding, note: str | None
 ) -> TallyReply:
     """Who used the words most, or the days and debates where they were used, with the speeches behind them."""
-    filters = core.filters(spec)
-    query = parse_query(spec.query)
     reply = TallyReply(understood=_describe(kind, u), results=found.results[:SPEECHES_SHOWN], message=note)
     if kind.startswith("who"):
-        reply.people = [
-            PersonCount(s.member_id, s.name, s.party, s.count)
-            for s in speakers(core.engine, query, filters, PEOPLE_SHOWN)
-        ]
+        # The same answer as /hansard who: the one ranking, given the options as understood here.
+        who = speakers_about(core, _who_request(spec, PEOPLE_SHOWN))
+        reply.people = [PersonCount(s.member_key, s.name, s.party, s.count) for s in who.speakers]
     else:
         reply.days = [
             DebateDayCount(d.date, d.debate_title, d.count)
-            for d in debate_days(core.engine, query, filters, DAYS_SHOWN)
+            for d in debate_days(core.engine, parse_query(spec.query), core.filters(spec), DAYS_SHOWN)
         ]
     if not reply.people and not reply.days:
         reply.problem = Problem.NO_RESULTS
         reply.message = f"No contribution in the loaded Hansard uses the words “{u.topic}”. {note or ''}".strip()
     return reply
+
+
+def _who_request(spec: SearchSpec, limit: int) -> WhoRequest:
+    """The question's resolved options as /hansard who takes them: entries chosen by key, dates as ISO days."""
+    return WhoRequest(
+        topic=spec.query,
+        member=f"{CHOICE_PREFIX}{spec.member.key}" if spec.member else None,
+        bill=f"{CHOICE_PREFIX}{spec.bill.key}" if spec.bill else None,
+        party=spec.party,
+        house=spec.house,
+        date_from=spec.date_from.start.isoformat() if spec.date_from else None,
+        date_to=spec.date_to.end.isoformat() if spec.date_to else None,
+        limit=limit,
+    )

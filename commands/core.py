@@ -99,6 +99,14 @@ class SearchSpec:
     page_size: int = 5
 
 
+@dataclass(frozen=True, slots=True)
+class ResolvedFilters:
+    """A request's options resolved to store filters, and each filter as understood, in words."""
+
+    filters: SearchFilters
+    described: list[str]
+
+
 def _as_typed(query: str | None) -> str:
     """The query as the user typed it, on one line and of a readable length."""
     return truncate(" ".join((query or "").split()), UNDERSTOOD_QUERY_CHARS)
@@ -238,6 +246,27 @@ class HansardCore:
             date_from=spec.date_from.start if spec.date_from else None,
             date_to=spec.date_to.end if spec.date_to else None,
         )
+
+    def resolve_filters(self, request: SearchRequest) -> ResolvedFilters | SearchReply:
+        """The filters of ``request`` (the search's own option handling: same fuzzy names, House
+        names, date forms and messages), or the reply explaining which option is wrong."""
+        spec = self.resolve(request)
+        if isinstance(spec, SearchReply):
+            return spec
+        filters, member, bill = self.filters(spec), spec.member, spec.bill
+        described = [
+            part
+            for part in (
+                f"by {member.name}" if member else "",
+                f"on {bill.name}" if bill else "",
+                filters.party or "",
+                filters.house or "",
+                f"from {filters.date_from.isoformat()}" if filters.date_from else "",
+                f"to {filters.date_to.isoformat()}" if filters.date_to else "",
+            )
+            if part
+        ]
+        return ResolvedFilters(filters, described)
 
     def run_search(self, spec: SearchSpec) -> SearchReply:
         """One page of results for a resolved search, with "did you mean" when it finds little."""

@@ -18,7 +18,6 @@ from typing import Any
 
 from storage.insight import Granularity, PeriodCount, Split, date_span, period_counts
 from storage.query import parse_query
-from storage.search import SearchFilters
 
 from commands.core import HansardCore, SearchRequest
 from commands.replies import Problem, SearchReply
@@ -145,21 +144,6 @@ def choose_granularity(first: dt.date, last: dt.date) -> Granularity:
     return Granularity.YEAR
 
 
-def _describe_filters(filters: SearchFilters, member: str | None) -> list[str]:
-    parts = []
-    if member:
-        parts.append(f"by {member}")
-    if filters.party:
-        parts.append(filters.party)
-    if filters.house:
-        parts.append(filters.house)
-    if filters.date_from:
-        parts.append(f"from {filters.date_from.isoformat()}")
-    if filters.date_to:
-        parts.append(f"to {filters.date_to.isoformat()}")
-    return parts
-
-
 def _grouped(counts: list[PeriodCount], periods: list[str], groups: list[str]) -> dict[str, list[int]]:
     """Counts by group, one per period; groups beyond ``groups`` added up as OTHER_GROUP."""
     index = {p: i for i, p in enumerate(periods)}
@@ -195,22 +179,21 @@ def trend(core: HansardCore, request: TrendRequest) -> TrendReply:
             reply.problem, reply.message = Problem.BAD_INPUT, "Split by party or by house."
             return reply
         split = Split(request.split.strip().lower())
-    search_request = SearchRequest(
-        member=request.member,
-        party=request.party,
-        house=request.house,
-        date_from=request.date_from,
-        date_to=request.date_to,
+    resolved = core.resolve_filters(
+        SearchRequest(
+            member=request.member,
+            party=request.party,
+            house=request.house,
+            date_from=request.date_from,
+            date_to=request.date_to,
+        )
     )
-    # The search's own option handling: same fuzzy member, House names, date forms and messages.
-    spec = core.resolve(search_request)
-    if isinstance(spec, SearchReply):
-        reply.problem, reply.message = spec.problem, spec.message
+    if isinstance(resolved, SearchReply):
+        reply.problem, reply.message = resolved.problem, resolved.message
         return reply
-    filters, member = core.filters(spec), spec.member
+    filters, reply.filters = resolved.filters, resolved.described
     reply.terms = [q.describe() for q in queries]
     reply.split = split
-    reply.filters = _describe_filters(filters, member.name if member else None)
     reply.understood = " · ".join([", ".join(reply.terms), *reply.filters])
     first, last = date_span(core.engine, filters)
     if first is None or last is None:

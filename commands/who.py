@@ -84,33 +84,21 @@ def speakers_about(core: HansardCore, request: WhoRequest) -> WhoReply:
         reply.problem = Problem.NO_USABLE_WORDS
         reply.message = 'Give a topic to look for: plain words, a "quoted phrase", or this OR that.'
         return reply
-    search_request = SearchRequest(
-        query=request.topic,
-        member=request.member,
-        bill=request.bill,
-        party=request.party,
-        house=request.house,
-        date_from=request.date_from,
-        date_to=request.date_to,
-    )
-    # The search's own option handling: same fuzzy names, House names, date forms and messages.
-    spec = core.resolve(search_request)
-    if isinstance(spec, SearchReply):
-        reply.problem, reply.message = spec.problem, spec.message
-        return reply
-    filters, member, bill = core.filters(spec), spec.member, spec.bill
-    reply.filters = [
-        part
-        for part in (
-            f"by {member.name}" if member else "",
-            f"on {bill.name}" if bill else "",
-            filters.party or "",
-            filters.house or "",
-            f"from {filters.date_from.isoformat()}" if filters.date_from else "",
-            f"to {filters.date_to.isoformat()}" if filters.date_to else "",
+    resolved = core.resolve_filters(
+        SearchRequest(
+            query=request.topic,
+            member=request.member,
+            bill=request.bill,
+            party=request.party,
+            house=request.house,
+            date_from=request.date_from,
+            date_to=request.date_to,
         )
-        if part
-    ]
+    )
+    if isinstance(resolved, SearchReply):
+        reply.problem, reply.message = resolved.problem, resolved.message
+        return reply
+    filters, reply.filters = resolved.filters, resolved.described
     limit = max(1, min(request.limit, MAX_SPEAKERS))
     reply.speakers = [_speaker(row) for row in speaker_counts(core.engine, query, filters, limit)]
     if not reply.speakers:

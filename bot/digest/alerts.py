@@ -15,9 +15,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.digest.render import alert_list, choice_name, pause_notice, reply_text
-from bot.hansard.cog import bill_choices, member_choices
-from commands.digest import PERSONAL_GUILD_ID, DigestReply, SubscribeRequest, timezone_names
+from bot.digest.cog import timezone_autocomplete
+from bot.digest.render import alert_list, pause_notice, reply_text, subscription_choices
+from bot.hansard.cog import bill_autocomplete, member_autocomplete
+from commands.digest import PERSONAL_GUILD_ID, DigestReply, SubscribeRequest
 
 if TYPE_CHECKING:
     from bot.client import HansardBot
@@ -40,23 +41,7 @@ class AlertCog(commands.GroupCog, group_name="alert", group_description="Your ow
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[int]]:
         infos = await asyncio.to_thread(self.bot.digests.alerts, interaction.user.id, self.bot.clock())
-        wanted = current.strip().lower().lstrip("#")
-        return [app_commands.Choice(name=choice_name(i), value=i.id) for i in infos if wanted in i.description.lower()][
-            :25
-        ]
-
-    async def member_autocomplete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return member_choices(self.bot.core, current)
-
-    async def bill_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return bill_choices(self.bot.core, current)
-
-    async def timezone_autocomplete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=name, value=name) for name in timezone_names(current)]
+        return subscription_choices(infos, current)
 
     @app_commands.command(name="add", description="Get new Hansard on a subject, Member or Bill in your DMs")
     @app_commands.describe(

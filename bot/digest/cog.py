@@ -10,9 +10,16 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.digest.render import choice_name, preview_text, render_digest, reply_text, subscription_list
-from bot.hansard.cog import bill_choices, member_choices
-from commands.digest import WEEKDAYS, DigestReply, SubscribeRequest, timezone_names
+from bot.digest.render import (
+    preview_text,
+    render_digest,
+    reply_text,
+    subscription_choices,
+    subscription_list,
+    timezone_choices,
+)
+from bot.hansard.cog import bill_autocomplete, member_autocomplete
+from commands.digest import WEEKDAYS, DigestReply, SubscribeRequest
 
 if TYPE_CHECKING:
     from bot.client import HansardBot
@@ -24,6 +31,11 @@ HouseChoice = Literal["Commons", "Lords"]
 SubscriptionId = app_commands.Range[int, 1, 2**31 - 1]
 
 assert len(WEEKDAYS) == 7
+
+
+async def timezone_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """The time zone options of /digest and /alert, as the user types."""
+    return timezone_choices(current)
 
 
 @app_commands.guild_only()
@@ -48,25 +60,7 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="Sched
             return []
         now = self.bot.clock()
         infos = await asyncio.to_thread(self.bot.digests.subscriptions, interaction.guild_id, None, now)
-        wanted = current.strip().lower().lstrip("#")
-        return [
-            app_commands.Choice(name=choice_name(info), value=info.id)
-            for info in infos
-            if wanted in info.description.lower()
-        ][:25]
-
-    async def member_autocomplete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return member_choices(self.bot.core, current)
-
-    async def bill_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return bill_choices(self.bot.core, current)
-
-    async def timezone_autocomplete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=name, value=name) for name in timezone_names(current)]
+        return subscription_choices(infos, current)
 
     @app_commands.command(name="subscribe", description="Post a digest of new contributions to this channel")
     @app_commands.describe(

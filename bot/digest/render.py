@@ -7,7 +7,10 @@ escaped here, through
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import discord
+from discord import app_commands
 
 from bot.discord_text import (
     CONTENT_LIMIT,
@@ -21,7 +24,7 @@ from bot.discord_text import (
     highlight_for_discord,
 )
 from bot.render import ATTRIBUTION, HANSARD_COLOUR, citation
-from commands.digest import DigestContent, DigestReply, SubscriptionInfo
+from commands.digest import DigestContent, DigestReply, SubscriptionInfo, timezone_names
 from commands.replies import ResultItem
 from commands.text import truncate
 
@@ -133,6 +136,21 @@ def pause_notice(infos: list[SubscriptionInfo]) -> str:
 def choice_name(info: SubscriptionInfo) -> str:
     """A subscription in an autocomplete list: plain text (Discord shows choices literally)."""
     return truncate(info.description, 100)
+
+
+def subscription_choices(infos: Sequence[SubscriptionInfo], current: str) -> list[app_commands.Choice[int]]:
+    """What a digest or alert option offers as the user types: those whose description holds it ("#3" too)."""
+    wanted = current.strip().lower().lstrip("#")
+    return [
+        app_commands.Choice(name=choice_name(info), value=info.id)
+        for info in infos
+        if wanted in info.description.lower()
+    ][:25]
+
+
+def timezone_choices(current: str) -> list[app_commands.Choice[str]]:
+    """What a time zone option offers as the user types."""
+    return [app_commands.Choice(name=name, value=name) for name in timezone_names(current)]
 
 
 def preview_text(content: DigestContent) -> str:

@@ -81,6 +81,20 @@ def bill_choices(core: HansardCore, current: str) -> list[app_commands.Choice[st
     return choices(core.names.autocomplete_bills(current, AUTOCOMPLETE_LIMIT))
 
 
+def _hansard_core(interaction: discord.Interaction) -> HansardCore:
+    bot: HansardBot = interaction.client  # type: ignore[assignment]
+    return bot.core
+
+
+# Autocomplete for every cog's member and bill options: in memory, answered without deferring.
+async def member_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    return member_choices(_hansard_core(interaction), current)
+
+
+async def bill_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    return bill_choices(_hansard_core(interaction), current)
+
+
 class HansardCog(commands.GroupCog, group_name="hansard", group_description="Search what was said in Parliament"):
     def __init__(self, bot: HansardBot) -> None:
         self.bot = bot
@@ -91,14 +105,6 @@ class HansardCog(commands.GroupCog, group_name="hansard", group_description="Sea
         return self.bot.core
 
     # --- autocomplete: in memory, answered without deferring -------------------------------
-
-    async def member_autocomplete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return member_choices(self.core, current)
-
-    async def bill_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return bill_choices(self.core, current)
 
     async def party_autocomplete(
         self, interaction: discord.Interaction, current: str

@@ -5,18 +5,18 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import click
 
+from bot.terminal import fail
 from commands.context import around
 from commands.core import HansardCore, SearchRequest
 from commands.export import export_search
 from commands.quote import find_quote
-from commands.trend import TrendRequest, trend
-from commands.who import WhoRequest, speakers_about
+from commands.trend import TrendReply, TrendRequest, trend
+from commands.who import WhoReply, WhoRequest, speakers_about
 
 CoreGetter = Callable[[click.Context], HansardCore]
 Echo = Callable[[object], None]
@@ -30,10 +30,30 @@ def write_search_csv(core: HansardCore, request: SearchRequest, path: Path) -> N
     """Every match of the search (up to 5,000) to ``path`` as CSV; says what it wrote, and when it cut."""
     reply = export_search(core, request)
     if reply.problem is not None:
-        click.echo(reply.message, err=True)
-        sys.exit(1)
+        fail(reply.message or "")
     path.write_text(reply.csv_text(), encoding="utf-8", newline="")
     click.echo(f"{path}: {reply.note()}")
+
+
+def _print_with_chart(
+    reply: TrendReply | WhoReply,
+    as_json: bool,
+    echo_json: Echo,
+    lines: Callable[[], list[str]],
+    out: Path | None,
+    chart: Callable[[], bytes],
+) -> None:
+    """JSON, or the answer's lines; a problem on stderr (exit status 1); then the chart, if ``out`` asks for one."""
+    if as_json:
+        echo_json(reply.to_json())
+    elif reply.problem is None:
+        for line in lines():
+            click.echo(line)
+    if reply.problem is not None:
+        fail(reply.message or "")
+    if out is not None:
+        out.write_bytes(chart())
+        click.echo(f"Chart written to {out}", err=as_json)
 
 
 def register(main: click.Group, core_of: CoreGetter, echo_json: Echo) -> None:
@@ -74,21 +94,20 @@ def register(main: click.Group, core_of: CoreGetter, echo_json: Echo) -> None:
             per_thousand=per_thousand,
         )
         reply = trend(core_of(ctx), request)
-        if as_json:
-            echo_json(reply.to_json())
-        elif reply.problem is None:
-            click.echo(f"Trend of {reply.understood}, per sitting {reply.granularity.value}:")
-            click.echo(f"  {reply.periods[0]} … {reply.periods[-1]}")
-            for line in reply.summary_lines():
-                click.echo(f"  {line}")
-        if reply.problem is not None:
-            click.echo(reply.message, err=True)
-            sys.exit(1)
-        if out is not None:
+
+        def lines() -> list[str]:
+            return [
+                f"Trend of {reply.understood}, per sitting {reply.granularity.value}:",
+                f"  {reply.periods[0]} … {reply.periods[-1]}",
+                *(f"  {line}" for line in reply.summary_lines()),
+            ]
+
+        def chart() -> bytes:
             from bot.insight.chart import trend_png  # matplotlib loads only when a chart is drawn
 
-            out.write_bytes(trend_png(reply))
-            click.echo(f"Chart written to {out}", err=as_json)
+            return trend_png(reply)
+
+        _print_with_chart(reply, as_json, echo_json, lines, out, chart)
 
     @main.command("quote")
     @click.argument("text", nargs=-1, required=True)
@@ -101,8 +120,7 @@ def register(main: click.Group, core_of: CoreGetter, echo_json: Echo) -> None:
             echo_json(reply.to_json())
             return
         if reply.problem is not None:
-            click.echo(reply.message, err=True)
-            sys.exit(1)
+            fail(reply.message or "")
         for rank, match in enumerate(reply.results, start=1):
             party = f" ({match.party})" if match.party else ""
             click.echo(f"{rank}. {match.score:.0f}% {match.member or 'No member named'}{party}, {_date(match.date)}")
@@ -122,8 +140,7 @@ def register(main: click.Group, core_of: CoreGetter, echo_json: Echo) -> None:
             echo_json(reply.to_json())
             return
         if reply.anchor is None:
-            click.echo(reply.message, err=True)
-            sys.exit(1)
+            fail(reply.message or "")
         for item in [*reply.before, reply.anchor, *reply.after]:
             marker = ">" if item is reply.anchor else " "
             click.echo(f"{marker} {item.position}. {item.member or 'Procedure'}: {item.text[:200]}")
@@ -157,17 +174,17 @@ def register(main: click.Group, core_of: CoreGetter, echo_json: Echo) -> None:
         """The Members who spoke most about TOPIC, with counts, party and dates."""
         request = WhoRequest(" ".join(topic), member, bill, party, house, date_from, date_to, limit)
         reply = speakers_about(core_of(ctx), request)
-        if as_json:
-            echo_json(reply.to_json())
-        elif reply.problem is None:
-            for rank, s in enumerate(reply.speakers, start=1):
-                party_text = f" ({s.party})" if s.party else ""
-                click.echo(f"{rank}. {s.name}{party_text}: {s.count} · {_date(s.first_date)} – {_date(s.last_date)}")
-        if reply.problem is not None:
-            click.echo(reply.message, err=True)
-            sys.exit(1)
-        if out is not None:
+
+        def lines() -> list[str]:
+            return [
+                f"{rank}. {s.name}{f' ({s.party})' if s.party else ''}: {s.count} · "
+                f"{_date(s.first_date)} – {_date(s.last_date)}"
+                for rank, s in enumerate(reply.speakers, start=1)
+            ]
+
+        def chart() -> bytes:
             from bot.insight.chart import who_png
 
-            out.write_bytes(who_png(reply))
-            click.echo(f"Chart written to {out}", err=as_json)
+            return who_png(reply)
+
+        _print_with_chart(reply, as_json, echo_json, lines, out, chart)

@@ -15,12 +15,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.hansard.cog import bill_choices, member_choices
+from bot.hansard.cog import bill_autocomplete, member_autocomplete
 from bot.insight.chart import trend_png, who_png
 from bot.insight.render import TREND_FILE, WHO_FILE, render_quote, render_trend, render_who
 from bot.insight.views import ContextButton, ContextPicker, links_and_context_view
 from bot.render import Rendered
-from bot.respond import FAST_REPLY_SECONDS, answer, send
+from bot.respond import answer, compute, send
 from commands.core import HansardCore
 from commands.quote import find_quote
 from commands.trend import TrendRequest, split_terms, trend
@@ -47,11 +47,7 @@ async def answer_with_chart(
         reply = work()
         return reply, chart(reply)
 
-    task = asyncio.ensure_future(asyncio.to_thread(job))
-    done, _ = await asyncio.wait({task}, timeout=FAST_REPLY_SECONDS)
-    if not done:
-        await interaction.response.defer(thinking=True)
-    reply, png = await task
+    reply, png = await compute(interaction, job)
     rendered = render(reply)
     if png is None or rendered.ephemeral:
         await send(interaction, rendered)
@@ -86,14 +82,6 @@ class InsightCog(commands.Cog):
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.find_in_hansard.name, type=discord.AppCommandType.message)
         self.bot.remove_dynamic_items(ContextButton, ContextPicker)
-
-    async def member_autocomplete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return member_choices(self.core, current)
-
-    async def bill_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return bill_choices(self.core, current)
 
     @app_commands.command(name="trend", description="How often terms were used over time, as a chart")
     @app_commands.describe(

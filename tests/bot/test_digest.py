@@ -517,3 +517,23 @@ async def test_a_refused_dm_pauses_the_alert_and_its_owner_is_told_once(
     assert await alert(emulator, "resume", {"alert": 1}) == "Alert #1 will be delivered again."
     assert await digest_bot.digest_scheduler.run_due() == 1
     assert len(dms(emulator)) == 1
+
+
+async def test_member_bill_and_time_zone_options_offer_the_same_choices_in_every_cog(
+    digest_bot: HansardBot, emulator: DiscordEmulator
+) -> None:
+    async def offered(command: str, option: str, typed: str) -> list[str]:
+        handle = await emulator.send_autocomplete(command, {option: typed}, focused=option, user="editor")
+        return [c["name"] for c in await handle.choices()]
+
+    members = await offered("hansard member", "name", "lough")
+    assert members and members[0].startswith("Tim Loughton")
+    assert await offered("digest subscribe", "member", "lough") == members
+    assert await offered("alert add", "member", "lough") == members
+    assert await offered("hansard trend", "member", "lough") == members
+    bills = await offered("hansard bill", "title", "terrorist asset")
+    assert bills and bills[0].startswith("Terrorist Asset-Freezing")
+    assert await offered("hansard who", "bill", "terrorist asset") == bills
+    assert await offered("alert add", "bill", "terrorist asset") == bills
+    zones = await offered("digest subscribe", "timezone", "Europe/Lon")
+    assert "Europe/London" in zones and await offered("alert add", "timezone", "Europe/Lon") == zones

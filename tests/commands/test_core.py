@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from commands.ask import ask
 from commands.core import HansardCore, SearchRequest
 from commands.replies import BillSummary, CountReply, LookupReply, MemberProfile, Problem, SearchReply, TallyReply
+from commands.who import WhoRequest, speakers_about
 
 SAMPLE_URI = "http://data.parliament.uk/pimsdata/hansard/CONTRIBUTION_622898"
 NASTY_QUERIES = [
@@ -276,6 +277,8 @@ def test_ask_what_did_member_say_about_topic(core: HansardCore) -> None:
 def test_ask_who_spoke_about(core: HansardCore) -> None:
     reply = ask(core, "who spoke about Yarl's Wood")
     assert isinstance(reply, TallyReply) and reply.people and reply.results
+    who = speakers_about(core, WhoRequest(topic="Yarl's Wood", limit=len(reply.people)))
+    assert [(p.name, p.count) for p in reply.people] == [(s.name, s.count) for s in who.speakers]
     assert all(re.search(r"yarl", r.excerpt + r.title, re.I) for r in reply.results)
 
 
