@@ -304,6 +304,8 @@ class _WrittenCheck:
         texts = {i: (t, title) for i, t, title in self.conn.execute(select(c.id, c.text, c.title).where(c.id.in_(ids)))}
         found = []
         for i in ids:
+            if i not in texts:
+                continue  # in the index but no longer stored: the joined query would not find it either
             body, title = texts[i]
             if all(any(test(body) or (title is not None and test(title)) for test in tests) for tests in self.clauses):
                 self.short[i] = len(body) < INTERJECTION_CHARS
@@ -332,13 +334,12 @@ def _checked_page(conn: Any, query: ParsedQuery, m: _Matching, limit: int, offse
             best_first += check.passing(ordered[start : start + _WrittenCheck.BATCH])
             if len(best_first) >= needed:
                 break
-        exhausted = len(best_first) < needed
-        counted = len(best_first) if exhausted else COUNT_CAP + 1
+        counted = len(best_first) if len(best_first) < needed else COUNT_CAP + 1
     else:
         # The window is the newest RANK_WINDOW matches that pass: check newest first.
         newest_first: list[int] = []
         batch = [row[0] for row in first]
-        while batch and len(newest_first) < RANK_WINDOW:
+        while batch:
             for start in range(0, len(batch), _WrittenCheck.BATCH):
                 newest_first += check.passing(batch[start : start + _WrittenCheck.BATCH])
                 if len(newest_first) >= RANK_WINDOW:
@@ -349,9 +350,9 @@ def _checked_page(conn: Any, query: ParsedQuery, m: _Matching, limit: int, offse
             score.update((row[0], float(row[1])) for row in more)
             own.update((row[0], float(row[2])) for row in more)
             batch = [row[0] for row in more]
-        result.close()
         best_first = sorted(newest_first[:RANK_WINDOW], key=lambda i: (score[i], -i))
         counted = len(best_first)
+    result.close()
     top, rest = best_first[:RERANK_TOP], best_first[RERANK_TOP:]
 
     def tier(i: int) -> int:
