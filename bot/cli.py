@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +84,18 @@ def _answer(reply: Reply, as_json: bool) -> None:
         terminal().print(render(reply))
 
 
+def _timed_answer(answering: Callable[[], Reply], as_json: bool) -> None:
+    """The answer with ``elapsed_ms``: the time the core spent on it, in this process (not the printing)."""
+    started = time.perf_counter()
+    reply = answering()
+    elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
+    if as_json:
+        echo_json({**reply.to_json(), "elapsed_ms": elapsed_ms})
+    else:
+        terminal().print(render(reply))
+        terminal().print(f"({elapsed_ms:,.0f} ms)", style="dim")
+
+
 json_option = click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
 
 
@@ -130,7 +144,8 @@ def search_command(
     )
     if csv_path is not None:
         return write_search_csv(_core(ctx), request, csv_path)
-    _answer(_core(ctx).search(request), as_json)
+    core = _core(ctx)  # set up before the clock starts
+    _timed_answer(lambda: core.search(request), as_json)
 
 
 register_insight(main, lambda ctx: cores(ctx).hansard, echo_json)
@@ -143,7 +158,8 @@ register_insight(main, lambda ctx: cores(ctx).hansard, echo_json)
 @click.pass_context
 def ask_command(ctx: click.Context, question: tuple[str, ...], as_json: bool) -> None:
     """A question in plain words, e.g. "latest from jack straw"."""
-    _answer(ask(_core(ctx), " ".join(question)), as_json)
+    core = _core(ctx)  # set up before the clock starts
+    _timed_answer(lambda: ask(core, " ".join(question)), as_json)
 
 
 @main.command("member")

@@ -13,13 +13,16 @@ On SQLite the work is kept in FTS5 where possible: with no filters on the
 contribution's columns the window reads the full-text index alone, and a filter
 that picks few contributions (a member's, a bill's, a few days') is turned into
 a list of ids that the matches are checked against, rather than every match of
-a common word being looked up in the contribution table.
+a common word being looked up in the contribution table. Quoted terms (matched as
+written, not stemmed) are checked in Python on the full-text matches, best first,
+only until the page and the capped count are known (``_checked_page``).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -29,7 +32,7 @@ from sqlmodel import Session, col
 from sqlmodel import select as sqlmodel_select
 
 from storage.models import CONTRIBUTION_TABLE, Contribution
-from storage.query import Clause, ParsedQuery, Term, fts5_match, phrase_pattern
+from storage.query import Clause, ParsedQuery, Term, fts5_match, phrase_pattern, written_test
 
 RANK_WINDOW = 10_000
 COUNT_CAP = 1_000
@@ -172,10 +175,16 @@ def search(
 ) -> SearchPage:
     """One page of contributions matching ``query`` (or only ``filters`` when it is None)."""
     postgres = engine.dialect.name == "postgresql"
+    # On SQLite, quoted terms in a relevance search are checked in Python, on as few matches as the page needs.
+    check_in_python = not postgres and sort is SortOrder.RELEVANCE and query is not None and _has_quoted(query)
     with engine.connect() as conn:
-        m = _matching(conn, postgres, query, filters, sort)
+        m = _matching(conn, postgres, query, filters, sort, check_phrases=not check_in_python)
         has_text, matching, score = m.has_text, m.matching, m.score
-        if has_text and sort is SortOrder.RELEVANCE:
+        rows: Sequence[Any]
+        if check_in_python and has_text:
+            assert m.text_score is not None  # SQLite always has it
+            rows, counted = _checked_page(conn, query, m, limit, offset)  # type: ignore[arg-type]
+        elif has_text and sort is SortOrder.RELEVANCE:
             # One pass over the matches: the window, ranked, with its size. As the window
             # holds more than COUNT_CAP rows when there are that many matches, its size
             # gives the capped total too.
@@ -224,14 +233,20 @@ class _Matching:
 
 
 def _matching(
-    conn: Any, postgres: bool, query: ParsedQuery | None, filters: SearchFilters, sort: SortOrder
+    conn: Any,
+    postgres: bool,
+    query: ParsedQuery | None,
+    filters: SearchFilters,
+    sort: SortOrder,
+    check_phrases: bool = True,
 ) -> _Matching:
+    """``check_phrases=False`` leaves out the check of quoted terms as written: the caller does it."""
     c = CONTRIBUTION.c
     where = _filter_clauses(filters)
     if query is None or query.is_empty:
         base = select(c.id).select_from(CONTRIBUTION)
         return _Matching(False, base.where(and_(*where)) if where else base, c.id.desc(), literal_column("0"))
-    phrases = _exact_phrase_clauses(query, postgres)
+    phrases = _exact_phrase_clauses(query, postgres) if check_phrases else []
     where += phrases
     if postgres:
         tsquery = pg_tsquery(query)
@@ -261,6 +276,96 @@ def _matching(
         # The same with the title weighted 0: 0 for a match only through the debate title.
         text_score=literal_column("bm25(contribution_fts, 0.0, 1.0)"),
     )
+
+
+def _has_quoted(query: ParsedQuery) -> bool:
+    return any(all(term.quoted for term in clause.alternatives) for clause in query.required)
+
+
+class _WrittenCheck:
+    """Checks full-text matches for the quoted terms as written (as ``_exact_phrase_clauses``
+    does in SQL), reading the stored text of a batch of matches at a time."""
+
+    BATCH = 128
+
+    def __init__(self, conn: Any, query: ParsedQuery) -> None:
+        self.conn = conn
+        self.clauses = [
+            [written_test(term) for term in clause.alternatives]
+            for clause in query.required
+            if all(term.quoted for term in clause.alternatives)
+        ]
+        # Text shorter than INTERJECTION_CHARS, for each contribution that passed.
+        self.short: dict[int, bool] = {}
+
+    def passing(self, ids: list[int]) -> list[int]:
+        """Those of ``ids`` whose text or title holds every quoted clause, in the order given."""
+        c = CONTRIBUTION.c
+        texts = {i: (t, title) for i, t, title in self.conn.execute(select(c.id, c.text, c.title).where(c.id.in_(ids)))}
+        found = []
+        for i in ids:
+            if i not in texts:
+                continue  # in the index but no longer stored: the joined query would not find it either
+            body, title = texts[i]
+            if all(any(test(body) or (title is not None and test(title)) for test in tests) for tests in self.clauses):
+                self.short[i] = len(body) < INTERJECTION_CHARS
+                found.append(i)
+        return found
+
+
+def _checked_page(conn: Any, query: ParsedQuery, m: _Matching, limit: int, offset: int) -> tuple[list[Any], int]:
+    """The page and the window's size, as the ranked window query in ``search`` gives them, with
+    quoted terms checked in Python: on only as many matches, best first, as the page and the
+    capped count need when the full-text matches fit in the window; else newest first until
+    the window is full. Returns rows of (id, score) and the window's size."""
+    assert m.text_score is not None
+    check = _WrittenCheck(conn, query)
+    candidates = m.matching.add_columns(m.score.label("score"), m.text_score.label("own")).order_by(m.newest_first)
+    result = conn.execute(candidates)
+    first = result.fetchmany(RANK_WINDOW + 1)
+    score = {row[0]: float(row[1]) for row in first}
+    own = {row[0]: float(row[2]) for row in first}
+    best_first: list[int] = []
+    if len(first) <= RANK_WINDOW:
+        # Every match is in the window if it passes: check the best ones until enough pass.
+        ordered = sorted(score, key=lambda i: (score[i], -i))
+        needed = max(COUNT_CAP + 1, RERANK_TOP + offset + limit)
+        for start in range(0, len(ordered), _WrittenCheck.BATCH):
+            best_first += check.passing(ordered[start : start + _WrittenCheck.BATCH])
+            if len(best_first) >= needed:
+                break
+        counted = len(best_first) if len(best_first) < needed else COUNT_CAP + 1
+    else:
+        # The window is the newest RANK_WINDOW matches that pass: check newest first.
+        newest_first: list[int] = []
+        batch = [row[0] for row in first]
+        while batch:
+            for start in range(0, len(batch), _WrittenCheck.BATCH):
+                newest_first += check.passing(batch[start : start + _WrittenCheck.BATCH])
+                if len(newest_first) >= RANK_WINDOW:
+                    break
+            if len(newest_first) >= RANK_WINDOW:
+                break
+            more = result.fetchmany(RANK_WINDOW)
+            score.update((row[0], float(row[1])) for row in more)
+            own.update((row[0], float(row[2])) for row in more)
+            batch = [row[0] for row in more]
+        best_first = sorted(newest_first[:RANK_WINDOW], key=lambda i: (score[i], -i))
+        counted = len(best_first)
+    result.close()
+    top, rest = best_first[:RERANK_TOP], best_first[RERANK_TOP:]
+
+    def tier(i: int) -> int:
+        if own[i] == 0:
+            return _TIER_TITLE_ONLY_INTERJECTION if check.short[i] else _TIER_TITLE_ONLY
+        return _TIER_INTERJECTION if check.short[i] else _TIER_SPEECH
+
+    ranked = sorted(top, key=lambda i: (tier(i), score[i], -i))
+    # Beyond the top come the rest of the window, then the top's matches through the title only.
+    in_order = (
+        [i for i in ranked if tier(i) < _TIER_BEYOND_TOP] + rest + [i for i in ranked if tier(i) > _TIER_BEYOND_TOP]
+    )
+    return [(i, score[i]) for i in in_order[offset : offset + limit]], counted
 
 
 # Tiers of the reranked top (lower first); the rest of the window sits between.

@@ -202,6 +202,7 @@ def test_json_is_raw_and_says_the_query_as_typed(query: str, bundled_sqlite: Eng
     assert result.exit_code == 0, result.output
     reply = json.loads(result.output)
     assert reply["understood"] == f"“{query}”"
+    assert isinstance(reply["elapsed_ms"], float) and 0 < reply["elapsed_ms"] < 60_000
     titles = _stored_titles(bundled_sqlite, [r["uri"] for r in reply["results"]])
     assert reply["results"] and all(r["title"] == titles[r["uri"]] for r in reply["results"])
     for r in reply["results"]:
@@ -216,3 +217,13 @@ def test_terminal_shows_brackets_in_titles_as_written(bundled_sqlite: Engine) ->
     titles = set(_stored_titles(bundled_sqlite, re.findall(r"https://\S+", result.output)).values())
     assert any("[" in title for title in titles)
     assert all(title in result.output for title in titles)
+
+
+def test_ask_answers_carry_the_time_spent(bundled_sqlite: Engine) -> None:
+    url = str(bundled_sqlite.url)
+    result = CliRunner().invoke(cli, ["--database-url", url, "ask", "who spoke about Yarl's Wood", "--json"])
+    assert result.exit_code == 0, result.output
+    assert 0 < json.loads(result.output)["elapsed_ms"] < 60_000
+    printed = CliRunner().invoke(cli, ["--database-url", url, "ask", "who spoke about Yarl's Wood"])
+    assert printed.exit_code == 0, printed.output
+    assert re.search(r"\(\d[\d,]* ms\)\s*$", printed.output)
