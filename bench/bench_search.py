@@ -156,9 +156,6 @@ def bench_store(label: str, engine: Engine, per_class: int, seed: int, core: boo
 
     report(f"{label}: storage.search.search(limit=10)", classes, storage_search)
     if core:
-        # storage.importer first: importing commands.core on its own meets an import cycle
-        # (storage.votes_store -> storage.importer -> storage.votes_store) on main as of 4d99203.
-        import storage.importer  # noqa: F401
         from commands.core import HansardCore, SearchRequest
 
         started = time.perf_counter()

@@ -462,16 +462,6 @@ def _highlights(conn: Any, query: ParsedQuery, ids: list[int], postgres: bool) -
 
 
 @dataclass(frozen=True, slots=True)
-class SpeakerCount:
-    """A Member and how many of the matches are theirs."""
-
-    member_id: int
-    name: str
-    party: str | None
-    count: int
-
-
-@dataclass(frozen=True, slots=True)
 class DebateDay:
     """A sitting day and debate, and how many of the matches were in it."""
 
@@ -487,26 +477,6 @@ def _own_words_window(conn: Any, postgres: bool, query: ParsedQuery, filters: Se
     assert own is not None  # a query with words always has one
     ranked = window.matching.add_columns(own.label("own")).order_by(window.newest_first).limit(RANK_WINDOW).subquery()
     return select(ranked.c.id).where(ranked.c.own != 0).subquery()
-
-
-def speakers(engine: Engine, query: ParsedQuery, filters: SearchFilters, limit: int = 10) -> list[SpeakerCount]:
-    """The Members with the most contributions whose own words match ``query``, most first.
-
-    Counted over the newest RANK_WINDOW matches, as relevance is (see the module docstring).
-    """
-    c = CONTRIBUTION.c
-    with engine.connect() as conn:
-        ids = _own_words_window(conn, engine.dialect.name == "postgresql", query, filters)
-        n = func.count().label("n")
-        statement = (
-            select(c.member_id, func.max(c.member_name), func.max(c.party), n)
-            .join(ids, ids.c.id == c.id)
-            .where(c.member_id.is_not(None))
-            .group_by(c.member_id)
-            .order_by(n.desc(), func.max(c.member_name))
-            .limit(limit)
-        )
-        return [SpeakerCount(int(m), str(name), party, int(k)) for m, name, party, k in conn.execute(statement)]
 
 
 def debate_days(engine: Engine, query: ParsedQuery, filters: SearchFilters, limit: int = 25) -> list[DebateDay]:
