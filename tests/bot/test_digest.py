@@ -21,7 +21,7 @@ from bot.digest.scheduler import BotChannels, DigestScheduler
 from commands.catalogue import NameCatalogue
 from commands.core import HansardCore
 from commands.digest import Claimed, DigestCore, DigestSettings
-from storage.db import make_engine
+from storage.db import make_engine, migrate
 from storage.digests import get_subscription
 from storage.importer import ImportSummary, import_paths
 from tests.bot.conftest import make_settings
@@ -513,6 +513,64 @@ async def test_a_re_issued_day_with_more_speeches_posts_only_those(
     positions = [str(speech.get("id")).rsplit("a.", 1)[1] for speech in late_speeches]
     assert cited_items(second) == [("b", position) for position in positions]
     assert await digest_bot.digest_scheduler.run_due() == 0
+
+
+# --- divisions: a digest on a Bill or keywords reports the divisions since its last delivery ----
+
+FEB_2010 = DATA / "hansard_twfy_xml_2010"
+
+
+async def test_a_digest_reports_new_divisions_once_even_when_their_day_is_re_issued(
+    emulator: DiscordEmulator, tmp_path: Path
+) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    migrate(engine)
+    clock = FakeClock(dt.datetime(2026, 6, 10, 5, 0, tzinfo=dt.UTC))
+    role = emulator.add_role(emulator.guild, "Channel manager", MANAGE_CHANNELS)
+    emulator.add_user("editor", roles=[role])
+    day = tmp_path / "feb2010"
+    day.mkdir()
+    shutil.copy(FEB_2010 / "debates" / "debates2010-02-08b.xml", day)
+    shutil.copy(DATA / "hansard_twfy_xml_2010_superseded" / "debates2010-02-08a.xml", day)
+    versions = full_versions(day)
+
+    def factory() -> HansardBot:
+        return HansardBot(
+            make_settings(engine),
+            engine,
+            core=HansardCore(engine),
+            clock=clock,
+            start_scheduler=False,
+            guild_ready_timeout=0.05,
+        )
+
+    async with connect_client(emulator, factory) as bot:
+        await bot.tree.sync()
+        await subscribe(emulator, {"frequency": "daily", "time": "08:00", "keywords": "asset-freezing"})
+        mirror = tmp_path / "debates"
+        mirror.mkdir()
+        (mirror / "debates2010-02-08a.xml").write_bytes(versions["debates2010-02-08a.xml"])
+        import_mirror(engine, mirror)
+
+        clock.set(2026, 6, 10, 7, 0)
+        assert await bot.digest_scheduler.run_due() == 1
+        [message] = posted(emulator)
+        embed = message["embeds"][0]
+        assert embed["description"].endswith(", 4 new divisions")
+        [divisions] = [f["value"] for f in embed["fields"] if f["name"] == "Divisions"]
+        lines = divisions.splitlines()
+        assert [line.split(":", 1)[0] for line in lines] == [f"• 8 Feb 2010, division {n}" for n in (72, 73, 74, 75)]
+        assert lines[0].startswith("• 8 Feb 2010, division 72: agreed (Ayes 376, Noes 56)")
+        assert "not agreed (Ayes 125, Noes 307) That the amendment be made." in lines[1]
+
+        # The day is re-issued (b, with a as its stub): the same divisions, not news.
+        shutil.copy(day / "debates2010-02-08a.xml", mirror)
+        (mirror / "debates2010-02-08b.xml").write_bytes(versions["debates2010-02-08b.xml"])
+        assert import_mirror(engine, mirror).updated > 0
+        clock.set(2026, 6, 11, 7, 0)
+        assert await bot.digest_scheduler.run_due() == 0
+        assert posted(emulator) == [message]
+    engine.dispose()
 
 
 # --- personal alerts by DM: the digest machinery for one user ---------------------------------
