@@ -30,17 +30,21 @@ from storage.digests import (
     get_subscription,
     list_subscriptions,
     newest_contribution_id,
+    newest_division_id,
     resume_subscription,
     take_untold_pauses,
 )
 from storage.query import parse_query
 from storage.search import SearchFilters, SortOrder, search
 from storage.store import debate_ids_titled, latest_import_finished
+from storage.votes_store import find_divisions
 
 from commands.core import HOUSES, HansardCore
 from commands.inputs import user_input
 from commands.replies import ResultItem
 from commands.text import truncate
+from commands.vote_replies import DivisionItem
+from commands.votes import division_item
 
 DEFAULT_TIMEZONE = "Europe/London"
 # A digest lists many contributions in one embed: a line each.
@@ -147,6 +151,8 @@ class DigestContent:
     shown: int
     total: int
     total_capped: bool
+    # The divisions since the last delivery (on the subscription's Bill, or matching its keywords), oldest first.
+    divisions: list[DivisionItem] = field(default_factory=list)
 
     def total_text(self) -> str:
         return f"{self.total:,}+" if self.total_capped else f"{self.total:,}"
@@ -172,6 +178,15 @@ class Claimed:
         """An earlier attempt may have reached Discord: its process died after posting, or the
         post failed in a way that does not prove Discord dropped it."""
         return self.delivery.attempts > 1
+
+
+_WORD = re.compile(r"[\w']+(?:-[\w']+)*")
+_OPERATORS = {"and", "or", "not"}
+
+
+def _division_words(keywords: str) -> list[str]:
+    """The words of a subscription's keywords that a division's text must hold, each."""
+    return [word for word in _WORD.findall(keywords) if word.lower() not in _OPERATORS]
 
 
 def _is_stored_id(number: int) -> bool:
@@ -358,6 +373,7 @@ class DigestCore:
                 "filters_key": filters_key,
                 # A new subscription starts from now: it is not flooded with the past.
                 "watermark_id": newest_contribution_id(self.engine),
+                "division_watermark_id": newest_division_id(self.engine),
                 "paused": False,
                 "consecutive_failures": 0,
                 "created_at": now,
@@ -424,12 +440,25 @@ class DigestCore:
 
     # --- content ----------------------------------------------------------------------------
 
-    def content(self, subscription: SubscriptionRow, after_id: int, up_to_id: int | None) -> DigestContent | None:
-        """What is new for ``subscription`` in the id range, grouped by debate; None when nothing is."""
+    def content(
+        self,
+        subscription: SubscriptionRow,
+        after_id: int,
+        up_to_id: int | None,
+        divisions_after: int | None = None,
+        divisions_up_to: int | None = None,
+    ) -> DigestContent | None:
+        """What is new for ``subscription`` in the id ranges (contributions grouped by debate,
+        and divisions); None when nothing is."""
+        divisions = self.divisions(
+            subscription,
+            subscription.division_watermark_id if divisions_after is None else divisions_after,
+            divisions_up_to,
+        )
         # Read from the store, not the in-memory index: another process may have imported new debates.
         debate_ids = tuple(debate_ids_titled(self.engine, subscription.bill_title)) if subscription.bill_title else ()
         if subscription.bill_title and not debate_ids:
-            return None
+            return self._content(subscription, [], 0, False, divisions) if divisions else None
         filters = SearchFilters(
             member_ids=(subscription.member_id,) if subscription.member_id else (),
             debate_ids=debate_ids,
@@ -439,19 +468,51 @@ class DigestCore:
         )
         query = parse_query(subscription.keywords) if subscription.keywords else None
         page = search(self.engine, query, filters, SortOrder.OLDEST, limit=self.settings.max_items)
-        if not page.hits:
+        if not page.hits and not divisions:
             return None
         sections: OrderedDict[str, list[ResultItem]] = OrderedDict()
         for hit in page.hits:
             item = self.core.result_item(hit.contribution, hit.highlighted, excerpt_length=DIGEST_EXCERPT_CHARS)
             sections.setdefault(item.debate_title or item.title, []).append(item)
+        found = [DigestSection(debate, items) for debate, items in sections.items()]
+        return self._content(subscription, found, page.total, page.total_capped, divisions)
+
+    def _content(
+        self,
+        subscription: SubscriptionRow,
+        sections: list[DigestSection],
+        total: int,
+        total_capped: bool,
+        divisions: list[DivisionItem],
+    ) -> DigestContent:
         return DigestContent(
             title=truncate(f"Hansard digest — {describe(subscription)}", 256),
-            sections=[DigestSection(debate, items) for debate, items in sections.items()],
-            shown=len(page.hits),
-            total=page.total,
-            total_capped=page.total_capped,
+            sections=sections,
+            shown=sum(len(section.items) for section in sections),
+            total=total,
+            total_capped=total_capped,
+            divisions=divisions,
         )
+
+    def divisions(self, subscription: SubscriptionRow, after_id: int, up_to_id: int | None) -> list[DivisionItem]:
+        """The divisions in the id range on the subscription's Bill, or whose question, motion,
+        debate or heading hold every one of its keywords' words; oldest first. A subscription
+        with neither reports no divisions."""
+        if not (subscription.bill_title or subscription.keywords):
+            return []
+        words = _division_words(subscription.keywords) if subscription.keywords else []
+        if subscription.keywords and not words:
+            return []
+        rows = find_divisions(
+            self.engine,
+            house=subscription.house,
+            bill_titles=(subscription.bill_title,) if subscription.bill_title else (),
+            words=words,
+            after_id=after_id,
+            up_to_id=up_to_id,
+            limit=self.settings.max_items,
+        )
+        return [division_item(row) for row in reversed(rows)]
 
     def preview(self, subscription: SubscriptionRow) -> DigestContent | None:
         """What the next digest would hold if it ran now."""
@@ -483,7 +544,14 @@ class DigestCore:
         return claimed
 
     def content_of(self, claimed: Claimed) -> DigestContent | None:
-        return self.content(claimed.subscription, claimed.delivery.watermark_from, claimed.delivery.watermark_to)
+        delivery = claimed.delivery
+        return self.content(
+            claimed.subscription,
+            delivery.watermark_from,
+            delivery.watermark_to,
+            delivery.division_watermark_from,
+            delivery.division_watermark_to,
+        )
 
     def delivered(self, claimed: Claimed, message_id: int, now: dt.datetime) -> bool:
         """Record the post; False if this process had lost the claim meanwhile (it is logged)."""

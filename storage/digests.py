@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Engine, Table, and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from storage.models import CONTRIBUTION_TABLE, DELIVERY_TABLE, SUBSCRIPTION_TABLE
+from storage.models import CONTRIBUTION_TABLE, DELIVERY_TABLE, DIVISION_TABLE, SUBSCRIPTION_TABLE
 
 SENT = "sent"
 EMPTY = "empty"
@@ -53,6 +53,7 @@ class SubscriptionRow:
     created_at: dt.datetime
     user_id: int | None
     pause_told: bool
+    division_watermark_id: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +72,8 @@ class DeliveryRow:
     message_id: int | None
     sent_at: dt.datetime | None
     error: str | None
+    division_watermark_from: int = 0
+    division_watermark_to: int = 0
 
 
 def _first(engine: Engine, table: Table, *where: ColumnElement[bool]) -> dict[str, Any] | None:
@@ -147,6 +150,11 @@ def newest_contribution_id(engine: Engine) -> int:
         return int(conn.execute(select(func.coalesce(func.max(CONTRIBUTION_TABLE.c.id), 0))).scalar_one())
 
 
+def newest_division_id(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.coalesce(func.max(DIVISION_TABLE.c.id), 0))).scalar_one())
+
+
 def claim_delivery(
     engine: Engine,
     subscription: SubscriptionRow,
@@ -167,6 +175,7 @@ def claim_delivery(
         # Look before inserting: a failed INSERT still uses up a PostgreSQL sequence value,
         # and the digest tick asks about every subscription every minute.
         newest = newest_contribution_id(engine)
+        newest_division = newest_division_id(engine)
         try:
             with engine.begin() as conn:
                 conn.execute(
@@ -178,6 +187,8 @@ def claim_delivery(
                         claimed_at=now,
                         watermark_from=subscription.watermark_id,
                         watermark_to=max(newest, subscription.watermark_id),
+                        division_watermark_from=subscription.division_watermark_id,
+                        division_watermark_to=max(newest_division, subscription.division_watermark_id),
                         attempts=1,
                     )
                 )
@@ -221,6 +232,9 @@ def complete_delivery(engine: Engine, delivery: DeliveryRow, message_id: int | N
                 watermark_id=func.max(s.watermark_id, delivery.watermark_to)
                 if engine.dialect.name == "sqlite"
                 else func.greatest(s.watermark_id, delivery.watermark_to),
+                division_watermark_id=func.max(s.division_watermark_id, delivery.division_watermark_to)
+                if engine.dialect.name == "sqlite"
+                else func.greatest(s.division_watermark_id, delivery.division_watermark_to),
                 consecutive_failures=0,
                 retry_at=None,
             )

@@ -218,6 +218,10 @@ class Subscription(SQLModel, table=True):
     user_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True, index=True))
     # Whether that user has been told why the alert was paused.
     pause_told: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
+    # Divisions with an id above this have not been delivered yet.
+    division_watermark_id: int = Field(
+        default=0, sa_column=Column(BigInteger, nullable=False, default=0, server_default="0")
+    )
 
 
 class Delivery(SQLModel, table=True):
@@ -239,6 +243,13 @@ class Delivery(SQLModel, table=True):
     message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
     sent_at: dt.datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     error: str | None = Field(default=None, max_length=500)
+    # The divisions it covers: ids in (division_watermark_from, division_watermark_to].
+    division_watermark_from: int = Field(
+        default=0, sa_column=Column(BigInteger, nullable=False, default=0, server_default="0")
+    )
+    division_watermark_to: int = Field(
+        default=0, sa_column=Column(BigInteger, nullable=False, default=0, server_default="0")
+    )
 
 
 SUBSCRIPTION_TABLE: Table = Subscription.__table__  # type: ignore[attr-defined]

@@ -348,13 +348,20 @@ def find_divisions(
     words: Sequence[str] = (),
     person_ref: str | None = None,
     limit: int | None = None,
+    after_id: int | None = None,
+    up_to_id: int | None = None,
 ) -> list[DivisionRow]:
     """Divisions matching every filter given, newest first.
 
     ``words`` must each occur in the question, motion, debate or heading;
-    ``person_ref`` keeps the divisions in which that person voted.
+    ``person_ref`` keeps the divisions in which that person voted; ``after_id`` and
+    ``up_to_id`` bound the row ids (a digest's range, see ``storage.digests``).
     """
     statement = select(*_DIVISION_COLUMNS).order_by(*_NEWEST_FIRST)
+    if after_id is not None:
+        statement = statement.where(D.id > after_id)
+    if up_to_id is not None:
+        statement = statement.where(D.id <= up_to_id)
     if house is not None:
         statement = statement.where(D.house == house)
     if date_from is not None:

@@ -27,6 +27,7 @@ from bot.render import ATTRIBUTION, HANSARD_COLOUR, citation
 from commands.digest import DigestContent, DigestReply, SubscriptionInfo, timezone_names
 from commands.replies import ResultItem
 from commands.text import truncate
+from commands.vote_replies import DivisionItem
 
 # Room kept in a digest embed for the closing "and N more" field.
 MORE_FIELD_ROOM = 300
@@ -36,6 +37,20 @@ def _line(item: ResultItem) -> str:
     party = f" ({escape_for_discord(item.party)})" if item.party else ""
     who = f"{escape_for_discord(item.member) if item.member else 'No member named'}{party}"
     return f"• **{who}**: {highlight_for_discord(item.excerpt, item.highlights)} {citation(item)}"
+
+
+def _divisions(divisions: list[DivisionItem]) -> str:
+    """One line per division (date, number, result, question), as many as fit in a field."""
+    lines: list[str] = []
+    for item in divisions:
+        result = "agreed" if item.passed else "not agreed"
+        counts = f"{item.yes_label} {item.ayes}, {item.no_label} {item.noes}"
+        question = escape_for_discord(truncate(item.question or item.heading or item.debate or "", 200))
+        line = f"• {item.date.day} {item.date:%b %Y}, division {item.number}: {result} ({counts}) {question}"
+        if len("\n".join([*lines, line])) > FIELD_VALUE_LIMIT:
+            break
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def render_digest(content: DigestContent, marker: str | None = None) -> discord.Embed:
@@ -50,6 +65,9 @@ def render_digest(content: DigestContent, marker: str | None = None) -> discord.
         colour=HANSARD_COLOUR,
     )
     embed.set_footer(text=truncate(f"{marker} · {ATTRIBUTION}" if marker else ATTRIBUTION, FOOTER_LIMIT))
+    if content.divisions:
+        embed.description = f"{embed.description}, {len(content.divisions):,} new divisions"
+        embed.add_field(name="Divisions", value=_divisions(content.divisions), inline=False)
     shown = 0
     for section in content.sections:
         if len(embed.fields) >= MAX_FIELDS - 1:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import re
 import shutil
+import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,13 +21,14 @@ from bot.digest.scheduler import BotChannels, DigestScheduler
 from commands.catalogue import NameCatalogue
 from commands.core import HansardCore
 from commands.digest import Claimed, DigestCore, DigestSettings
-from storage.db import make_engine
+from storage.db import make_engine, migrate
 from storage.digests import get_subscription
-from storage.importer import import_paths
+from storage.importer import ImportSummary, import_paths
 from tests.bot.conftest import make_settings
 from tests.commands.test_digest_core import delivery_statuses
 from tests.conftest import DATA, sqlite_copy
 from tests.emulator import DiscordEmulator, connect_client
+from tests.storage.twfy_history import full_versions
 
 MANAGE_CHANNELS = 1 << 4
 SAMPLE = (DATA / "samples" / "CONTRIBUTION_622898.txt").read_text(encoding="utf-8")
@@ -419,6 +422,155 @@ async def test_admin_status_shows_the_digests_that_run_next(
         f"#1 in channel {emulator.guild.channel('hansard').id}: <t:{today}:R>",
         f"#2 in channel {emulator.guild.channel('hansard').id}: <t:{friday}:R>",
     ]
+
+
+# --- re-issued days: TheyWorkForYou publishes a day again (a, then b, c, d) -----------------
+
+UML_DEBATES = DATA / "twfy_uml_2009" / "scrapedxml" / "debates"
+TWFY_ADDRESS = re.compile(r"theyworkforyou\.com/debates/\?id=(\d{4}-\d{2}-\d{2})([a-z])\.(\d+\.\d+)")
+
+
+def cited_items(message: dict[str, Any]) -> list[tuple[str, str]]:
+    """The TheyWorkForYou items a posted digest cites, as (version letter, position in the day)."""
+    return [(letter, position) for _day, letter, position in TWFY_ADDRESS.findall(digest_text(message))]
+
+
+def counts(message: dict[str, Any]) -> tuple[int, int]:
+    """How many contributions a digest says it holds, and how many it leaves to "and N more"."""
+    embed = message["embeds"][0]
+    total = int(str(embed["description"]).removesuffix(" new contributions").replace(",", ""))
+    more = [int(f["name"].split()[1].replace(",", "")) for f in embed["fields"] if f["name"].startswith("and ")]
+    return total, sum(more)
+
+
+def import_mirror(engine: Engine, mirror: Path) -> ImportSummary:
+    summary = import_paths(engine, [mirror])
+    assert summary.ok, summary.errors
+    return summary
+
+
+async def test_a_re_issued_day_is_not_posted_again(
+    digest_bot: HansardBot, emulator: DiscordEmulator, store: Engine, clock: FakeClock, tmp_path: Path
+) -> None:
+    await subscribe(emulator, {"frequency": "daily", "time": "08:00", "keywords": "Drumcree"})
+    versions = full_versions(UML_DEBATES)
+    mirror = tmp_path / "debates"
+    mirror.mkdir()
+    (mirror / "debates2009-10-27a.xml").write_bytes(versions["debates2009-10-27a.xml"])
+    assert import_mirror(store, mirror).new == 345
+
+    clock.set(2026, 6, 10, 7, 0)
+    assert await digest_bot.digest_scheduler.run_due() == 1
+    [first] = posted(emulator)
+    cited = cited_items(first)
+    total, more = counts(first)
+    assert cited and len(cited) == len(set(cited)) == total - more
+    assert all(letter == "a" for letter, _ in cited)
+
+    # The day is published again, three times over: each older file becomes its stub.
+    previous = "debates2009-10-27a.xml"
+    for newer in ("debates2009-10-27b.xml", "debates2009-10-27c.xml", "debates2009-10-27d.xml"):
+        shutil.copy(UML_DEBATES / previous, mirror / previous)
+        (mirror / newer).write_bytes(versions[newer])
+        summary = import_mirror(store, mirror)
+        assert summary.updated > 0 and summary.new == 0
+        previous = newer
+
+    clock.set(2026, 6, 11, 7, 0)
+    assert await digest_bot.digest_scheduler.run_due() == 0
+    assert posted(emulator) == [first]
+
+
+async def test_a_re_issued_day_with_more_speeches_posts_only_those(
+    digest_bot: HansardBot, emulator: DiscordEmulator, store: Engine, clock: FakeClock, tmp_path: Path
+) -> None:
+    await subscribe(emulator, {"frequency": "daily", "time": "08:00"})
+    # The a version as if published before the sitting's last two speeches were in it.
+    versions = full_versions(UML_DEBATES)
+    early = ET.fromstring(versions["debates2009-10-27a.xml"])
+    late_speeches = [item for item in early if item.tag == "speech"][-2:]
+    for speech in late_speeches:
+        early.remove(speech)
+    mirror = tmp_path / "debates"
+    mirror.mkdir()
+    (mirror / "debates2009-10-27a.xml").write_bytes(ET.tostring(early, encoding="utf-8"))
+    assert import_mirror(store, mirror).new == 343
+
+    clock.set(2026, 6, 10, 7, 0)
+    assert await digest_bot.digest_scheduler.run_due() == 1
+    [first] = posted(emulator)
+    assert counts(first)[0] == 343
+
+    shutil.copy(UML_DEBATES / "debates2009-10-27a.xml", mirror)  # now its stub
+    (mirror / "debates2009-10-27b.xml").write_bytes(versions["debates2009-10-27b.xml"])
+    summary = import_mirror(store, mirror)
+    assert (summary.new, summary.updated) == (2, 343)
+
+    clock.set(2026, 6, 11, 7, 0)
+    assert await digest_bot.digest_scheduler.run_due() == 1
+    [_, second] = posted(emulator)
+    assert counts(second) == (2, 0)
+    positions = [str(speech.get("id")).rsplit("a.", 1)[1] for speech in late_speeches]
+    assert cited_items(second) == [("b", position) for position in positions]
+    assert await digest_bot.digest_scheduler.run_due() == 0
+
+
+# --- divisions: a digest on a Bill or keywords reports the divisions since its last delivery ----
+
+FEB_2010 = DATA / "hansard_twfy_xml_2010"
+
+
+async def test_a_digest_reports_new_divisions_once_even_when_their_day_is_re_issued(
+    emulator: DiscordEmulator, tmp_path: Path
+) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    migrate(engine)
+    clock = FakeClock(dt.datetime(2026, 6, 10, 5, 0, tzinfo=dt.UTC))
+    role = emulator.add_role(emulator.guild, "Channel manager", MANAGE_CHANNELS)
+    emulator.add_user("editor", roles=[role])
+    day = tmp_path / "feb2010"
+    day.mkdir()
+    shutil.copy(FEB_2010 / "debates" / "debates2010-02-08b.xml", day)
+    shutil.copy(DATA / "hansard_twfy_xml_2010_superseded" / "debates2010-02-08a.xml", day)
+    versions = full_versions(day)
+
+    def factory() -> HansardBot:
+        return HansardBot(
+            make_settings(engine),
+            engine,
+            core=HansardCore(engine),
+            clock=clock,
+            start_scheduler=False,
+            guild_ready_timeout=0.05,
+        )
+
+    async with connect_client(emulator, factory) as bot:
+        await bot.tree.sync()
+        await subscribe(emulator, {"frequency": "daily", "time": "08:00", "keywords": "asset-freezing"})
+        mirror = tmp_path / "debates"
+        mirror.mkdir()
+        (mirror / "debates2010-02-08a.xml").write_bytes(versions["debates2010-02-08a.xml"])
+        import_mirror(engine, mirror)
+
+        clock.set(2026, 6, 10, 7, 0)
+        assert await bot.digest_scheduler.run_due() == 1
+        [message] = posted(emulator)
+        embed = message["embeds"][0]
+        assert embed["description"].endswith(", 4 new divisions")
+        [divisions] = [f["value"] for f in embed["fields"] if f["name"] == "Divisions"]
+        lines = divisions.splitlines()
+        assert [line.split(":", 1)[0] for line in lines] == [f"• 8 Feb 2010, division {n}" for n in (72, 73, 74, 75)]
+        assert lines[0].startswith("• 8 Feb 2010, division 72: agreed (Ayes 376, Noes 56)")
+        assert "not agreed (Ayes 125, Noes 307) That the amendment be made." in lines[1]
+
+        # The day is re-issued (b, with a as its stub): the same divisions, not news.
+        shutil.copy(day / "debates2010-02-08a.xml", mirror)
+        (mirror / "debates2010-02-08b.xml").write_bytes(versions["debates2010-02-08b.xml"])
+        assert import_mirror(engine, mirror).updated > 0
+        clock.set(2026, 6, 11, 7, 0)
+        assert await bot.digest_scheduler.run_due() == 0
+        assert posted(emulator) == [message]
+    engine.dispose()
 
 
 # --- personal alerts by DM: the digest machinery for one user ---------------------------------

@@ -141,3 +141,48 @@ def test_another_guild_cannot_touch_a_subscription(digest_core: DigestCore) -> N
 
     assert digest_core.unsubscribe(guild_id=1, subscription_id=number).ok
     assert delivery_statuses(digest_core.engine, number) == []
+
+
+def test_divisions_on_the_bill_or_matching_the_keywords_are_reported_once(digest_core: DigestCore) -> None:
+    engine = digest_core.engine
+    on_bill = digest_core.subscribe(
+        SubscribeRequest(guild_id=1, channel_id=2, user_id=3, bill="Terrorist Asset-Freezing"), NOW
+    )
+    on_words = digest_core.subscribe(
+        SubscribeRequest(guild_id=1, channel_id=2, user_id=3, keywords="constitutional reform"), NOW
+    )
+    anything = digest_core.subscribe(SubscribeRequest(guild_id=1, channel_id=2, user_id=3, time_of_day="09:00"), NOW)
+    assert on_bill.ok and on_words.ok and anything.ok
+    # A new subscription starts from now: the bundled divisions are not news to it.
+    for reply in (on_bill, on_words):
+        assert reply.subscription is not None
+        found = digest_core.subscription(reply.subscription.id, guild_id=1)
+        assert found is not None and digest_core.preview(found) is None
+    # As if the bundled divisions had been imported after the subscriptions were made.
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE subscription SET division_watermark_id = 0"))
+
+    first = digest_core.due(dt.datetime(2026, 6, 10, 7, 0, tzinfo=UTC))
+    assert len(first) == 2  # the 09:00 one is not due yet
+    held = {c.subscription.id: digest_core.content_of(c) for c in first}
+    bill_content, words_content = held[1], held[2]
+    assert bill_content is not None and words_content is not None
+    assert [(d.date, d.number) for d in bill_content.divisions] == [(dt.date(2010, 2, 8), n) for n in (72, 73, 74, 75)]
+    assert bill_content.total == 0 and bill_content.sections == []
+    assert bill_content.divisions[0].passed and bill_content.divisions[0].ayes == 376
+    assert [d.number for d in words_content.divisions] == [76, 77, 78, 79]
+    assert all(d.bill == "Constitutional Reform and Governance Bill" for d in words_content.divisions)
+    sent_at = dt.datetime(2026, 6, 10, 7, 1, tzinfo=UTC)
+    for claimed in first:
+        assert digest_core.delivered(claimed, 1000 + claimed.subscription.id, sent_at)
+
+    # A subscription with neither a Bill nor keywords reports no divisions.
+    [plain] = digest_core.due(dt.datetime(2026, 6, 10, 8, 0, tzinfo=UTC))
+    assert digest_core.content_of(plain) is None
+
+    # Delivered once: the next periods hold nothing, and the claims say so.
+    later = digest_core.due(dt.datetime(2026, 6, 11, 7, 0, tzinfo=UTC))
+    assert len(later) == 2 and all(digest_core.content_of(c) is None for c in later)
+    for claimed in later:
+        digest_core.nothing_new(claimed, dt.datetime(2026, 6, 11, 7, 1, tzinfo=UTC))
+    assert delivery_statuses(engine, 1) == delivery_statuses(engine, 2) == ["sent", "empty"]
