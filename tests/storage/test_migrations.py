@@ -184,7 +184,7 @@ def test_0006_adds_the_twfy_version_tables_and_downgrade_keeps_the_contributions
     assert found is not None and found.uri.endswith("2010-02-08b.603.4")
 
 
-def test_0011_adds_the_trend_index_on_sqlite_and_trends_use_it(own_store: Engine) -> None:
+def test_0010_adds_the_trend_index_on_sqlite_and_trends_use_it(own_store: Engine) -> None:
     from storage.insight import ID_PERIOD_INDEX, Granularity, period_counts
     from storage.search import SearchFilters
 

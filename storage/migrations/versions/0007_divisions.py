@@ -1,7 +1,7 @@
 """divisions and their votes
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 """
 
 from collections.abc import Sequence

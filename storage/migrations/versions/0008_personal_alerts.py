@@ -1,7 +1,7 @@
 """personal alerts: a subscription may belong to one user and be delivered to their DMs
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0007
 """
 
 from collections.abc import Sequence

@@ -7,7 +7,7 @@
   goes stale.
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0008
 """
 
 from collections.abc import Sequence

@@ -5,8 +5,8 @@ keywords), exactly once, as it does contributions: division ids in
 (division_watermark_from, division_watermark_to] belong to one delivery. Subscriptions
 that exist already start from the newest division, as a new subscription does.
 
-Revision ID: 0013
-Revises: 0011
+Revision ID: 0011
+Revises: 0010
 """
 
 from collections.abc import Sequence
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0013"
-down_revision: str | None = "0011"
+revision: str = "0011"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -7,15 +7,15 @@ id in this index, a match costs a look at a small index entry instead of its who
 grouped count (bench/README.md). PostgreSQL reads the matches from the heap in any case
 (the tsvector is there), so the index would only cost its imports.
 
-Revision ID: 0011
-Revises: 0005
+Revision ID: 0010
+Revises: 0009
 """
 
 from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0011"
+revision: str = "0010"
 down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
