@@ -6,21 +6,15 @@ The core hands over plain text; every stored or typed string is escaped here, th
 
 from __future__ import annotations
 
-import datetime as dt
-
-import discord
-
 from bot.discord_text import (
     CONTENT_LIMIT,
-    DESCRIPTION_LIMIT,
     FIELD_NAME_LIMIT,
     FIELD_VALUE_LIMIT,
     MAX_FIELDS,
-    TITLE_LIMIT,
     escape_for_discord,
     fit_embed,
 )
-from bot.render import ATTRIBUTION, HANSARD_COLOUR, Rendered
+from bot.render import Rendered, base_embed, date_text
 from commands.context import ContextItem, ContextReply, DebatePage
 from commands.quote import QuoteReply
 from commands.text import ELLIPSIS, truncate
@@ -32,20 +26,6 @@ WHO_FILE = "who.png"
 CONTEXT_EXCERPT = 300
 
 
-def _date(day: dt.date | None) -> str:
-    return f"{day.day} {day:%b %Y}" if day else "undated"
-
-
-def _embed(title: str, description: str | None = None) -> discord.Embed:
-    embed = discord.Embed(
-        title=truncate(title, TITLE_LIMIT),
-        description=truncate(description, DESCRIPTION_LIMIT) if description else None,
-        colour=HANSARD_COLOUR,
-    )
-    embed.set_footer(text=ATTRIBUTION)
-    return embed
-
-
 def problem(message: str | None) -> Rendered:
     return Rendered(content=truncate(escape_for_discord(message or "Nothing to show."), CONTENT_LIMIT), ephemeral=True)
 
@@ -53,7 +33,7 @@ def problem(message: str | None) -> Rendered:
 def render_trend(reply: TrendReply) -> Rendered:
     """The chart as the embed's image (the PNG is attached as TREND_FILE), the counts as text."""
     if reply.problem is not None:
-        return problem(reply.message and escape_for_discord(reply.message))
+        return problem(reply.message)
     how = "per 1,000 contributions" if reply.per_thousand else "contributions containing each term"
     lines = [
         f"{how.capitalize()}, per sitting {reply.granularity.value}, "
@@ -61,7 +41,7 @@ def render_trend(reply: TrendReply) -> Rendered:
     ]
     lines += [escape_for_discord(line) for line in reply.summary_lines()]
     title = f"Trend: {', '.join(reply.terms)}"
-    embed = _embed(escape_for_discord(title), "\n".join(lines))
+    embed = base_embed(title, "\n".join(lines))
     if reply.filters:
         embed.add_field(name="Filters", value=truncate(escape_for_discord(", ".join(reply.filters)), FIELD_VALUE_LIMIT))
     embed.set_image(url=f"attachment://{TREND_FILE}")
@@ -70,14 +50,18 @@ def render_trend(reply: TrendReply) -> Rendered:
 
 def render_who(reply: WhoReply, chart: bool = False) -> Rendered:
     if reply.problem is not None:
-        return problem(reply.message and escape_for_discord(reply.message))
+        return problem(reply.message)
     lines = []
     for rank, s in enumerate(reply.speakers, start=1):
         party = f" ({escape_for_discord(s.party)})" if s.party else ""
-        span = _date(s.first_date) if s.first_date == s.last_date else f"{_date(s.first_date)} – {_date(s.last_date)}"
+        span = (
+            date_text(s.first_date)
+            if s.first_date == s.last_date
+            else f"{date_text(s.first_date)} – {date_text(s.last_date)}"
+        )
         lines.append(f"{rank}. **{escape_for_discord(s.name)}**{party}: {s.count:,} · {span}")
     scope = [escape_for_discord(", ".join(reply.filters))] if reply.filters else []
-    embed = _embed(f"Who spoke most about {escape_for_discord(reply.topic)}", "\n".join([*scope, *lines]))
+    embed = base_embed(f"Who spoke most about {reply.topic}", "\n".join([*scope, *lines]))
     if chart:
         embed.set_image(url=f"attachment://{WHO_FILE}")
     return Rendered(embeds=[fit_embed(embed)])
@@ -89,14 +73,16 @@ def _quoted(passage: str, limit: int) -> str:
 
 def render_quote(reply: QuoteReply, ephemeral: bool = False) -> Rendered:
     if reply.problem is not None:
-        return problem(reply.message and escape_for_discord(reply.message))
-    embed = _embed("Who said it", f"Closest matches in Hansard for “{truncate(escape_for_discord(reply.text), 300)}”")
+        return problem(reply.message)
+    embed = base_embed(
+        "Who said it", f"Closest matches in Hansard for “{truncate(escape_for_discord(reply.text), 300)}”"
+    )
     links = []
     for rank, match in enumerate(reply.results, start=1):
         who = escape_for_discord(match.member or "No member named") + (
             f" ({escape_for_discord(match.party)})" if match.party else ""
         )
-        name = f"{rank}. {who} · {_date(match.date)} · {match.score:.0f}% match"
+        name = f"{rank}. {who} · {date_text(match.date)} · {match.score:.0f}% match"
         citation = f"[{escape_for_discord(match.reference or 'Hansard')}]({match.uri})"
         value = f"{_quoted(match.passage, FIELD_VALUE_LIMIT - len(citation) - 10)}\n{citation}"
         embed.add_field(name=truncate(name, FIELD_NAME_LIMIT), value=value, inline=False)
@@ -119,11 +105,11 @@ def _context_field(item: ContextItem, marker: str = "") -> tuple[str, str]:
 def render_context(reply: ContextReply) -> Rendered:
     """The speeches around a contribution, in order; the contribution itself marked with ▶."""
     if reply.anchor is None:
-        return problem(reply.message and escape_for_discord(reply.message))
+        return problem(reply.message)
     anchor = reply.anchor
-    embed = _embed(
-        escape_for_discord(anchor.title) or "Context",
-        f"{_date(anchor.date)} · speech {anchor.position} of {reply.sitting_size} in the sitting",
+    embed = base_embed(
+        anchor.title or "Context",
+        f"{date_text(anchor.date)} · speech {anchor.position} of {reply.sitting_size} in the sitting",
     )
     for item in [*reply.before, anchor, *reply.after][:MAX_FIELDS]:
         name, value = _context_field(item, "▶ " if item is anchor else "")
@@ -133,10 +119,10 @@ def render_context(reply: ContextReply) -> Rendered:
 
 def render_debate(page: DebatePage) -> Rendered:
     if page.anchor is None:
-        return problem(page.message and escape_for_discord(page.message))
-    embed = _embed(
-        escape_for_discord(page.debate_title or "Debate"),
-        f"{_date(page.anchor.date)} · {page.total} speeches · page {page.page} of {page.pages}",
+        return problem(page.message)
+    embed = base_embed(
+        page.debate_title or "Debate",
+        f"{date_text(page.anchor.date)} · {page.total} speeches · page {page.page} of {page.pages}",
     )
     for item in page.items:
         name, value = _context_field(item, "▶ " if item.row_id == page.anchor.row_id else "")

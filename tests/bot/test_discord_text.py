@@ -222,3 +222,14 @@ def test_fit_embed_trims_to_the_total_without_breaking_escapes() -> None:
     fitted = fit_embed(embed)
     assert len(fitted) <= 6000
     assert all(not (f.value or "").rstrip("…").endswith("\\") for f in fitted.fields)
+
+
+def test_an_insight_problem_is_escaped_once() -> None:
+    from bot.discord_text import escape_for_discord
+    from bot.insight.render import render_trend
+    from commands.replies import Problem
+    from commands.trend import TrendReply
+
+    message = "No member called “*Smith* <@1>”."
+    rendered = render_trend(TrendReply(understood="x", problem=Problem.BAD_INPUT, message=message))
+    assert rendered.content == escape_for_discord(message)
