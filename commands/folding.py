@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
+
+from storage.query import unaccented
 
 _APOSTROPHES = re.compile(r"['’‘`´]")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
@@ -18,8 +19,6 @@ def fold(text: str) -> str:
     obrien) while other punctuation separates (Asset-Freezing -> asset freezing).
     """
     text = html.unescape(text)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.casefold().replace("&", " and ")
+    text = unaccented(text).casefold().replace("&", " and ")
     text = _APOSTROPHES.sub("", text)
     return " ".join(_NON_WORD.sub(" ", text).split())

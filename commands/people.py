@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Engine
 from storage.people import data_dates, office_holdings
+from storage.query import unaccented
 from storage.reference_data import MemberAlias, MemberRecord
 from storage.store import MemberRow
 
@@ -134,8 +134,7 @@ def find_seat(text: str) -> tuple[str, tuple[int, int]] | None:
 
 def _key(text: str) -> str:
     """Lower-case letters and digits in words: "Glasgow, Springburn" -> "glasgow springburn"."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold().replace("&", " and ")
+    text = unaccented(text).casefold().replace("&", " and ")
     return " ".join(re.sub(r"[^\w]+", " ", text.replace("'", "").replace("\u2019", "")).split())
 
 

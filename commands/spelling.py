@@ -9,11 +9,11 @@ the query as the user typed it with only the unknown words replaced, so its stru
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 
 from rapidfuzz import fuzz, process
+from storage.query import unaccented
 
 # Words shorter than this are never corrected (and "OR" is syntax).
 MIN_CORRECTED_LENGTH = 4
@@ -31,8 +31,7 @@ _QUOTE = re.compile(r'["“”„]')
 
 def fold_word(word: str) -> str:
     """Lower case without accents: ``Référendum`` -> ``referendum``."""
-    decomposed = unicodedata.normalize("NFKD", word)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    return unaccented(word).casefold()
 
 
 def words_of(text: str) -> list[str]:

@@ -69,13 +69,13 @@ class ParsedQuery:
         return [word for clause in self.required for term in clause.alternatives for word in term.words]
 
 
-def _unaccented(word: str) -> str:
+def unaccented(word: str) -> str:
     """``référendum`` -> ``referendum``: SQLite's index folds accents itself, PostgreSQL's does not."""
     return "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch))
 
 
 def _term(text: str, quoted: bool) -> Term | None:
-    words = tuple(_unaccented(word.lower())[:MAX_WORD_CHARS] for word in _WORD.findall(text))
+    words = tuple(unaccented(word.lower())[:MAX_WORD_CHARS] for word in _WORD.findall(text))
     if not words:
         return None
     return Term(words=words[:MAX_TERMS], quoted=quoted)
