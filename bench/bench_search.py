@@ -13,7 +13,8 @@ or let it build its own stores with ``--n`` (and ``--dir`` for the files, as in
 Queries are drawn from the store itself: the words of a sample of stored
 speeches, grouped by how many speeches contain them (the commonest content words
 match 10-25% of the corpus), two- and three-word queries, quoted phrases cut
-from stored text, a word with a member filter, and the stop word "the". Each
+from stored text, quoted phrases of common words only ("common phrase": what the
+index of common word pairs answers), a word with a member filter, and the stop word "the". Each
 runs through ``search(engine, parse_query(q), limit=10)``, and with ``--core``
 also through ``commands.core.HansardCore.search``, which adds excerpts and the
 "did you mean" check. The figures are median, 95th percentile and maximum per
@@ -47,8 +48,11 @@ from storage.search import SearchFilters, search  # noqa: E402
 SEED = 20100223
 SAMPLE_ROWS = 3000
 _WORD = re.compile(r"[a-z]{3,}")
+_ANY_WORD = re.compile(r"[^\W_]+")
 # Function words that FTS5 indexes but PostgreSQL's english configuration drops:
 # measured apart, as "stop".
+# "Common phrase": words in this share of the sampled speeches or more (about the 100 commonest words).
+COMMON_SHARE = 0.14
 STOP_WORDS = {"the", "and", "that", "for", "this", "with", "are", "have", "not", "which", "will", "from", "has"}
 
 Query = tuple[str, SearchFilters]
@@ -105,6 +109,8 @@ def make_queries(engine: Engine, per_class: int, seed: int) -> dict[str, list[Qu
         if len(phrases) >= per_class:
             break
     classes["phrase"] = phrases
+    # Its own generator: the classes after it draw the same queries as before it was added.
+    classes["common phrase"] = common_word_phrases(texts, per_class, random.Random(seed + 1))
     members = [m for m, _ in texts if m is not None]
     classes["member + word"] = [
         (rng.choice(common + frequent[:200]), SearchFilters(member_ids=(rng.choice(members),)))
@@ -112,6 +118,32 @@ def make_queries(engine: Engine, per_class: int, seed: int) -> dict[str, list[Qu
     ]
     classes["stop word (the)"] = [("the", plain)] * max(5, per_class // 5)
     return classes
+
+
+def common_word_phrases(texts: list[tuple[int | None, str]], count: int, rng: random.Random) -> list[Query]:
+    """Quoted runs of 2-4 words that each are in COMMON_SHARE of the speeches or more ("of the",
+    "my hon friend"), cut from stored text: what makes the full-text index read the position
+    lists of words that nearly every speech holds."""
+    speeches_with: Counter[str] = Counter()
+    for _, body in texts:
+        speeches_with.update(set(_ANY_WORD.findall(body.lower())))
+    very_common = {word for word, n in speeches_with.items() if n / len(texts) >= COMMON_SHARE}
+    phrases: list[Query] = []
+    for _, body in rng.sample(texts, len(texts)):
+        words = [re.sub(r"[^\w']", "", w) for w in body.split()]
+        common = [bool(w) and w.lower() in very_common for w in words]
+        starts = [i for i in range(len(words) - 1) if common[i] and common[i + 1]]
+        if not starts:
+            continue
+        start = rng.choice(starts)
+        end = start + 2
+        size = rng.choice((2, 2, 3, 4))
+        while end < len(words) and end - start < size and common[end]:
+            end += 1
+        phrases.append((f'"{" ".join(words[start:end])}"', SearchFilters()))
+        if len(phrases) >= count:
+            break
+    return phrases
 
 
 def time_queries(run: Callable[[Query], object], queries: list[Query]) -> list[float]:
@@ -143,10 +175,12 @@ def report(label: str, classes: dict[str, list[Query]], run: Callable[[Query], o
         )
 
 
-def bench_store(label: str, engine: Engine, per_class: int, seed: int, core: bool) -> None:
+def bench_store(label: str, engine: Engine, per_class: int, seed: int, core: bool, only: list[str]) -> None:
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT count(*) FROM contribution")).scalar_one()
     classes = make_queries(engine, per_class, seed)
+    if only:
+        classes = {name: queries for name, queries in classes.items() if name in only}
     print(f"\n=== {label}: {rows:,} contributions; {sum(len(q) for q in classes.values())} queries")
     for name, queries in classes.items():
         print(f"  {name}: e.g. {', '.join(q for q, _ in queries[:4])}")
@@ -179,6 +213,7 @@ def main() -> None:
     parser.add_argument("--per-class", type=int, default=60, help="queries per class")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--core", action="store_true", help="also time commands.core.HansardCore.search")
+    parser.add_argument("--only", action="append", default=[], help="time only this class (repeatable)")
     args = parser.parse_args()
 
     if args.n:
@@ -201,11 +236,11 @@ def main() -> None:
 
     if args.sqlite_path:
         engine = make_engine(f"sqlite:///{args.sqlite_path}")
-        bench_store("SQLite", engine, args.per_class, args.seed, args.core)
+        bench_store("SQLite", engine, args.per_class, args.seed, args.core, args.only)
         engine.dispose()
     if args.postgres_url:
         engine = make_engine(args.postgres_url)
-        bench_store("PostgreSQL", engine, args.per_class, args.seed, args.core)
+        bench_store("PostgreSQL", engine, args.per_class, args.seed, args.core, args.only)
         engine.dispose()
 
 

@@ -39,6 +39,7 @@ from storage.db import make_engine  # noqa: E402
 from storage.models import CONTRIBUTION_TABLE  # noqa: E402
 from storage.query import parse_query  # noqa: E402
 from storage.search import search  # noqa: E402
+from storage.store import member_rows  # noqa: E402
 
 SEED = 20100208
 _WORD = re.compile(r"[a-z]{4,}")
@@ -87,7 +88,7 @@ def main() -> None:
     core = HansardCore(engine)
     rng = random.Random(SEED)
     terms = pick_terms(core, rng)
-    member = max(core._member_rows.values(), key=lambda m: m.contributions).name
+    member = max(member_rows(engine), key=lambda m: m.contributions).name
     print(f"{rows:,} contributions at {args.url}; median/max of {args.runs} runs after a warm-up, seconds")
     for kind, term in terms.items():
         matches = search(engine, parse_query(term), limit=1)

@@ -157,6 +157,15 @@ class DigestContent:
     def total_text(self) -> str:
         return f"{self.total:,}+" if self.total_capped else f"{self.total:,}"
 
+    def summary(self) -> str:
+        """What the digest holds, in words: "12 contributions and 2 divisions", "1 division"."""
+        parts = []
+        if self.total or not self.divisions:
+            parts.append(f"{self.total_text()} contribution{'' if self.total == 1 and not self.total_capped else 's'}")
+        if self.divisions:
+            parts.append(f"{len(self.divisions):,} division{'' if len(self.divisions) == 1 else 's'}")
+        return " and ".join(parts)
+
 
 @dataclass(frozen=True, slots=True)
 class Claimed:

@@ -24,7 +24,11 @@ def subscription_line(info: SubscriptionInfo) -> str:
 
 
 def preview_lines(content: DigestContent) -> list[str]:
-    lines = [f"{content.title}: {content.total_text()} contributions"]
+    lines = [f"{content.title}: {content.summary()}"]
+    for division in content.divisions:
+        counts = f"{division.yes_label} {division.ayes}, {division.no_label} {division.noes}"
+        about = division.question or division.heading or division.debate or ""
+        lines.append(f"  {division.date:%Y-%m-%d} division {division.number}: {division.result} ({counts}) {about}")
     for section in content.sections:
         lines.append(f"  {section.debate}")
         lines += [f"    {item.member or ''}: {item.reference or ''} {item.uri}" for item in section.items]

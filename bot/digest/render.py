@@ -172,4 +172,4 @@ def timezone_choices(current: str) -> list[app_commands.Choice[str]]:
 
 
 def preview_text(content: DigestContent) -> str:
-    return f"The next digest would hold {content.total_text()} contributions:"
+    return f"The next digest would hold {content.summary()}:"

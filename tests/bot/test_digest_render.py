@@ -8,14 +8,17 @@ import re
 from pathlib import Path
 
 import discord
+import pytest
 
 from bot.admin.render import errors_text, import_outcome
-from bot.digest.render import carries_marker, render_digest, reply_text, subscription_list
+from bot.digest.cli import preview_lines
+from bot.digest.render import carries_marker, preview_text, render_digest, reply_text, subscription_list
 from bot.digest.scheduler import DigestScheduler, PostFailed
 from commands.admin import ErrorsPage, ImportRunRow, ImportSource, ReimportOutcome
 from commands.core import HansardCore
 from commands.digest import DigestContent, DigestCore, DigestReply, DigestSection, SubscribeRequest, SubscriptionInfo
 from commands.replies import ResultItem
+from commands.vote_replies import DivisionItem
 from storage.digests import SubscriptionRow
 from storage.importer import import_paths
 from tests.conftest import DATA
@@ -149,3 +152,53 @@ async def test_the_digest_clock_posts_through_its_channel_seam(sqlite_engine: ob
     [refused] = digests.subscriptions(1, 3, clock[0])
     assert refused.subscription.consecutive_failures == 1 and refused.subscription.retry_at is not None
     assert await scheduler.run_due() == 0
+
+
+def _division(number: int, passed: bool) -> DivisionItem:
+    return DivisionItem(
+        house="House of Commons",
+        date=dt.date(2010, 2, 8),
+        number=number,
+        time="21:59",
+        debate="Terrorist Asset-Freezing etc. Bill [Lords]",
+        bill="Terrorist Asset-Freezing etc. Bill",
+        heading=None,
+        question="That the amendment be made.",
+        ayes=200 + number,
+        noes=300,
+        yes_label="Ayes",
+        no_label="Noes",
+        passed=passed,
+        links=(),
+    )
+
+
+@pytest.mark.parametrize(
+    ("total", "capped", "divisions", "summary"),
+    [
+        (0, False, 2, "2 divisions"),
+        (1, False, 1, "1 contribution and 1 division"),
+        (12, False, 0, "12 contributions"),
+        (1000, True, 3, "1,000+ contributions and 3 divisions"),
+        (0, False, 0, "0 contributions"),
+    ],
+)
+def test_a_preview_counts_what_the_digest_holds_divisions_included(
+    total: int, capped: bool, divisions: int, summary: str
+) -> None:
+    content = DigestContent(
+        title="Digest #1",
+        sections=[],
+        shown=0,
+        total=total,
+        total_capped=capped,
+        divisions=[_division(72 + i, passed=i % 2 == 0) for i in range(divisions)],
+    )
+    assert preview_text(content) == f"The next digest would hold {summary}:"
+    lines = preview_lines(content)
+    assert lines[0] == f"Digest #1: {summary}"
+    assert lines[1 : 1 + divisions] == [
+        f"  2010-02-08 division {72 + i}: {'passed' if i % 2 == 0 else 'not passed'} "
+        f"(Ayes {272 + i}, Noes 300) That the amendment be made."
+        for i in range(divisions)
+    ]

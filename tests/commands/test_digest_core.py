@@ -161,6 +161,11 @@ def test_divisions_on_the_bill_or_matching_the_keywords_are_reported_once(digest
     # As if the bundled divisions had been imported after the subscriptions were made.
     with engine.begin() as conn:
         conn.execute(text("UPDATE subscription SET division_watermark_id = 0"))
+    # The preview says what the digest will hold, divisions included.
+    bill_subscription = digest_core.subscription(1, guild_id=1)
+    assert bill_subscription is not None
+    preview = digest_core.preview(bill_subscription)
+    assert preview is not None and preview.summary() == "4 divisions"
 
     first = digest_core.due(dt.datetime(2026, 6, 10, 7, 0, tzinfo=UTC))
     assert len(first) == 2  # the 09:00 one is not due yet
