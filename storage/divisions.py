@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pyexpat import ErrorString
 
 from storage.records import HOUSE_OF_COMMONS, HOUSE_OF_LORDS, ParseError
-from storage.twfy import bill_in_heading
+from storage.twfy import bill_after_heading, debate_title_under, heading_text
 
 __all__ = ["DivisionFile", "ParsedDivision", "ParsedVote", "parse_divisions"]
 
@@ -165,13 +165,14 @@ class _Walker:
             self._paragraphs([_text(p) for p in elem])
 
     def _heading(self, elem: ET.Element) -> None:
-        text = _text(elem) or None
-        bill = bill_in_heading(text) if text else None
+        text = heading_text(elem)[0]
+        # The same rule as the contributions' (storage.twfy): a heading that names no Bill and is
+        # no clause, stage or motion of one ends the Bill's debate.
+        self.bill = bill_after_heading(self.bill, text)
         if elem.tag == "minor-heading":
-            self.minor = text
-            self.bill = bill or self.bill
+            self.minor = text or None
         else:
-            self.major, self.minor, self.bill = text, None, bill
+            self.major, self.minor = text or None, None
             self.motion = None
         self.question = None
 
@@ -242,7 +243,7 @@ class _Walker:
             noes=noes,
             teller_ayes=teller_ayes,
             teller_noes=teller_noes,
-            debate_title=self.bill or self.major or self.minor,
+            debate_title=debate_title_under(self.major, self.minor, self.bill),
             bill_title=self.bill,
             heading=self.minor,
             question=self.question,

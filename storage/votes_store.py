@@ -199,7 +199,8 @@ def _debate_of(conn: Connection, division: ParsedDivision) -> tuple[int | None, 
             .where(c.uri == uri)
         ).first()
         if found is not None:
-            return int(found.id), found.title, found.title if found.is_bill else division.bill_title
+            # The stored debate decides: a division under business that is no Bill's is on no Bill.
+            return int(found.id), found.title, found.title if found.is_bill else None
     return None, division.debate_title, division.bill_title
 
 

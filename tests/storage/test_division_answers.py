@@ -1,0 +1,75 @@
+"""Divisions as the answers report them, against the XML itself, over every division of the real data.
+
+Adversarial checks of whole classes: the Bill a division is on (the same rule as
+the speeches'), the question put, and convergence whatever the order of arrival.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+
+from storage.divisions import ParsedDivision, parse_divisions
+from storage.importer import import_paths
+from storage.models import DEBATE_TABLE, DIVISION_TABLE
+from tests.conftest import DATA
+
+UML = DATA / "twfy_uml_2009" / "scrapedxml"
+FEB_2010 = DATA / "hansard_twfy_xml_2010"
+DAY_FILE = re.compile(r"(?:debates|daylord)(\d{4}-\d{2}-\d{2})([a-z]+)\.xml$")
+
+
+def latest_day_files() -> list[Path]:
+    """The newest version of each day of Commons debates and Lords day pages, as the XML has them."""
+    newest: dict[tuple[str, str], Path] = {}
+    for path in [*UML.glob("debates/*.xml"), *UML.glob("lordspages/*.xml"), *FEB_2010.glob("debates/*.xml")]:
+        match = DAY_FILE.search(path.name)
+        assert match is not None
+        key = (path.parent.name, match.group(1))
+        if key not in newest or match.group(2) > DAY_FILE.search(newest[key].name).group(2):  # type: ignore[union-attr]
+            newest[key] = path
+    return sorted(newest.values())
+
+
+def parsed(path: Path) -> list[ParsedDivision]:
+    return parse_divisions(path.read_bytes(), path.name).divisions
+
+
+def test_a_division_is_on_the_bill_its_debate_is_on(sqlite_engine: Engine) -> None:
+    """The division's Bill is its debate's: a ten minute rule Bill's heading before other business is not it."""
+    import_paths(sqlite_engine, [UML, FEB_2010 / "debates"])
+    d, b = DIVISION_TABLE.c, DEBATE_TABLE.c
+    with sqlite_engine.connect() as conn:
+        rows = conn.execute(
+            select(d.division_date, d.number, d.bill_title, d.debate_title, b.title, b.is_bill).join(
+                DEBATE_TABLE, d.debate_id == b.id
+            )
+        ).all()
+    assert len(rows) == 20
+    for row in rows:
+        assert row.bill_title == (row.title if row.is_bill else None), row
+        assert row.debate_title == row.title, row
+    # 10 February 2010: "Water Tariffs Bill" (leave to bring in) came before the debate on section 5
+    # of the European Communities (Amendment) Act 1993, where divisions 80 and 81 were held.
+    on_section_5 = {r.number: r for r in rows if r.number in (80, 81)}
+    assert {r.bill_title for r in on_section_5.values()} == {None}
+    assert {r.debate_title for r in on_section_5.values()} == {
+        "Section 5 of the European Communities (Amendment) Act 1993"
+    }
+
+
+def test_the_parser_alone_gives_each_division_the_bill_of_the_speech_before_it() -> None:
+    """Without the store (a divisions-only extract imported first), the parser's own rule is the speeches'."""
+    from storage.twfy import parse_twfy_file
+
+    checked = 0
+    for path in latest_day_files():
+        data = path.read_bytes()
+        debate_of = {r.extra["twfy_id"]: r.debate_title for r in parse_twfy_file(data, path.name)}
+        for division in parsed(path):
+            assert division.preceding_gid is not None
+            assert division.debate_title == debate_of[division.preceding_gid], division.gid
+            checked += 1
+    assert checked == 20
