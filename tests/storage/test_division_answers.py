@@ -73,3 +73,35 @@ def test_the_parser_alone_gives_each_division_the_bill_of_the_speech_before_it()
             assert division.debate_title == debate_of[division.preceding_gid], division.gid
             checked += 1
     assert checked == 20
+
+
+def test_main_question_put_is_the_debates_motion_not_its_amendment() -> None:
+    """After an amendment is negatived, "Main Question put" puts the motion the debate began with."""
+    mains = [d for path in latest_day_files() for d in parsed(path) if d.question and d.question.startswith("Main")]
+    assert mains, "the real data has a Main Question division"
+    for division in mains:
+        assert division.motion is not None
+        assert not re.match(r"I beg to move (an )?amendment|Amendment proposed", division.motion), division.gid
+    (division_81,) = [d for d in mains if d.number == 81]
+    assert division_81.motion is not None
+    assert division_81.motion.startswith("I beg to move, That this House takes note with approval")
+
+
+def test_main_question_as_amended_and_a_motion_put_forthwith_are_questions() -> None:
+    page = (
+        b'<publicwhip><major-heading id="uk.org.publicwhip/debate/2010-03-01a.1.0">Opposition Day</major-heading>'
+        b'<speech id="uk.org.publicwhip/debate/2010-03-01a.1.1"><p>I beg to move,</p><p>That this House regrets X.</p>'
+        b"<p>I beg to move an amendment, to leave out from &quot;House&quot; to the end.</p>"
+        b"<p>Main Question, as amended, put.</p></speech>"
+        b'<division id="uk.org.publicwhip/debate/2010-03-01a.2.0" divdate="2010-03-01" divnumber="9">'
+        b'<divisioncount ayes="0" noes="0"/></division>'
+        b'<speech id="uk.org.publicwhip/debate/2010-03-01a.3.0">'
+        b"<p>Motion made, and Question put forthwith (Standing Order No. 118(6)), That the draft Order be approved.</p>"
+        b"</speech>"
+        b'<division id="uk.org.publicwhip/debate/2010-03-01a.4.0" divdate="2010-03-01" divnumber="10">'
+        b'<divisioncount ayes="0" noes="0"/></division></publicwhip>'
+    )
+    first, second = parse_divisions(page, "x.xml").divisions
+    assert first.question == "Main Question, as amended, put."
+    assert first.motion == "I beg to move, That this House regrets X."
+    assert second.question is not None and second.question.endswith("That the draft Order be approved.")
