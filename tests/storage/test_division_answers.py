@@ -105,3 +105,32 @@ def test_main_question_as_amended_and_a_motion_put_forthwith_are_questions() -> 
     assert first.question == "Main Question, as amended, put."
     assert first.motion == "I beg to move, That this House regrets X."
     assert second.question is not None and second.question.endswith("That the draft Order be approved.")
+
+
+def test_a_division_a_newer_version_dropped_is_gone_whatever_the_order(tmp_path: Path) -> None:
+    """28 Oct 2009 re-issued as "d" without division 233: any order of c, d, c's extract and b's stub converges."""
+    from storage.db import make_engine, migrate
+
+    source = (UML / "debates" / "debates2009-10-28c.xml").read_bytes()
+    newer = source.replace(b"2009-10-28c.", b"2009-10-28d.").replace(b'scrapeversion="c"', b'scrapeversion="d"')
+    start = newer.index(b'<division id="uk.org.publicwhip/debate/2009-10-28d.392.0"')
+    end = newer.index(b"</division>", start) + len(b"</division>")
+    reissued = tmp_path / "debates2009-10-28d.xml"
+    reissued.write_bytes(newer[:start] + newer[end:])
+    c_day, c_extract = UML / "debates" / "debates2009-10-28c.xml", UML / "divisionsonly" / "divisions2009-10-28c.xml"
+    b_stub = UML / "debates" / "debates2009-10-28b.xml"
+    orders = [
+        [c_day, reissued, c_extract, b_stub],
+        [reissued, c_extract, c_day],
+        [c_extract, b_stub, reissued],
+        [c_extract, c_day, reissued, c_day],
+    ]
+    for number, order in enumerate(orders):
+        engine = make_engine(f"sqlite:///{tmp_path / f'o{number}.db'}")
+        migrate(engine)
+        for path in order:
+            import_paths(engine, [path])
+        with engine.connect() as conn:
+            held = conn.execute(select(DIVISION_TABLE.c.number, DIVISION_TABLE.c.version)).all()
+        assert [tuple(row) for row in held] == [(232, "d")], (order, held)
+        engine.dispose()
