@@ -92,7 +92,8 @@ def division_item(row: DivisionRow) -> DivisionItem:
         time=row.time,
         debate=row.debate_title,
         bill=row.bill_title,
-        heading=row.heading,
+        # A heading that only repeats the debate's title says nothing more.
+        heading=row.heading if row.heading != row.debate_title else None,
         question=question_of(row),
         ayes=row.ayes,
         noes=row.noes,
@@ -462,6 +463,7 @@ _PARTY_NAMES = (
 )
 _PARTY_NOISE = re.compile(r"^the\s+|\s+(?:mps|members|peers|lords|party)$", re.I)
 _DIVISION_NUMBER = re.compile(r"\bdivision\s+(?:no\.?\s*|number\s+)?(\d{1,4})\b", re.I)
+_BILL_HOUSE_MARK = re.compile(r"\[\s*(?:lords|hl)\s*\]|\blords\s+amendments?\b", re.I)
 _HOUSE_IN_TEXT = re.compile(r"\b(?:in\s+)?(?:the\s+)?(?:house\s+of\s+)?(commons|lords)\b", re.I)
 _QUESTION_FILLER = re.compile(
     r"\b(?:the|a|an|on|in|of|to|for|at|by|and|division|divisions|vote|votes|voted|motion|question|"
@@ -539,7 +541,9 @@ def _divisions_for(core: VotesCore, text: str) -> tuple[list[DivisionRow], str] 
     rest = text.strip()
     filters: dict[str, Any] = {}
     about: list[str] = []
-    if (house := _HOUSE_IN_TEXT.search(rest)) is not None:
+    # "[Lords]" / "[HL]" marks a Bill that began in the Lords ("Marine and Coastal Access Bill [Lords]"), and
+    # "Lords amendments" are considered in the Commons: neither names the House the divisions were in.
+    if (house := _HOUSE_IN_TEXT.search(_BILL_HOUSE_MARK.sub(lambda m: " " * len(m.group(0)), rest))) is not None:
         filters["house"] = normalise_house(house.group(1))
         rest = rest[: house.start()] + " " + rest[house.end() :]
     if (number := _DIVISION_NUMBER.search(rest)) is not None:

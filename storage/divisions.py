@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pyexpat import ErrorString
 
 from storage.records import HOUSE_OF_COMMONS, HOUSE_OF_LORDS, ParseError
-from storage.twfy import bill_in_heading
+from storage.twfy import bill_after_heading, debate_title_under, heading_text
 
 __all__ = ["DivisionFile", "ParsedDivision", "ParsedVote", "parse_divisions"]
 
@@ -44,14 +44,20 @@ _GID_RE = re.compile(r"^uk\.org\.publicwhip/([a-z]+)/(\d{4}-\d{2}-\d{2})([a-z]*)
 _MEMBER_RE = re.compile(r"^uk\.org\.publicwhip/(?:member|lord)/\d+$")
 _PERSON_RE = re.compile(r"^uk\.org\.publicwhip/person/\d+$")
 _TIME_RE = re.compile(r"^(\d{1,3}):(\d{2}):(\d{2})$")
-# "Question put, That ...", "Main Question put.", "Mr. Speaker put forthwith the Question already
+# "Question put, That ...", "Main Question put.", "Main Question, as amended, put.", "Motion made, and
+# Question put forthwith (...), That ...", "Mr. Speaker put forthwith the Question already
 # proposed from the Chair (...), That ...", "Division on Amendment 44", "On Question, Whether ...".
 _QUESTION_RE = re.compile(
-    r"^(?:(?:Main\s+)?Question\s+(?:put|proposed)\b|Division\s+on\b|On\s+Question\b)"
+    r"^(?:(?:Motion\s+made,?\s+and\s+)?(?:Main\s+)?Question,?\s+(?:as\s+amended,?\s+)?put\b"
+    r"|(?:Main\s+)?Question\s+proposed\b|Division\s+on\b|On\s+Question\b)"
     r"|\bput\s+(?:forthwith\s+)?the\s+(?:Main\s+)?Question\b.*,\s*That\b",
     re.I,
 )
 _MOTION_RE = re.compile(r"^(?:I\s+beg\s+to\s+move|Motion\s+made|Amendment\s+proposed|Moved\s+by)\b", re.I)
+# A motion that amends another: what "Main Question put" is not about.
+_AMENDMENT_RE = re.compile(r"^(?:I\s+beg\s+to\s+move\s+(?:an\s+)?amendment|Amendment\s+proposed)\b", re.I)
+# "Main Question put.", "Main Question, as amended, put.": the debate's own motion, not its amendment.
+_MAIN_QUESTION_RE = re.compile(r"^Main\s+Question\b", re.I)
 # "The House divided: Ayes 357, Noes 180." / "Contents 153; Not-Contents 127."
 _STATED_RE = re.compile(r"\b(?:Ayes|Contents)\s+(\d+)\s*[,;]\s*(?:Noes|Not-Contents)\s+(\d+)", re.I)
 _TEXT_CHARS = 1000
@@ -152,6 +158,8 @@ class _Walker:
         self.bill: str | None = None
         self.question: str | None = None
         self.motion: str | None = None
+        # The debate's own motion (the last one that amends nothing), for "Main Question put".
+        self.main_motion: str | None = None
         self.stated: tuple[int, int] | None = None
         self.preceding_gid: str | None = None
 
@@ -165,14 +173,15 @@ class _Walker:
             self._paragraphs([_text(p) for p in elem])
 
     def _heading(self, elem: ET.Element) -> None:
-        text = _text(elem) or None
-        bill = bill_in_heading(text) if text else None
+        text = heading_text(elem)[0]
+        # The same rule as the contributions' (storage.twfy): a heading that names no Bill and is
+        # no clause, stage or motion of one ends the Bill's debate.
+        self.bill = bill_after_heading(self.bill, text)
         if elem.tag == "minor-heading":
-            self.minor = text
-            self.bill = bill or self.bill
+            self.minor = text or None
         else:
-            self.major, self.minor, self.bill = text, None, bill
-            self.motion = None
+            self.major, self.minor = text or None, None
+            self.motion = self.main_motion = None
         self.question = None
 
     def _paragraphs(self, paragraphs: list[str]) -> None:
@@ -185,6 +194,8 @@ class _Walker:
                 if index + 1 < len(paragraphs) and (text.endswith(_CONTINUED) or text.startswith("Moved by")):
                     motion = f"{text} {paragraphs[index + 1]}"
                 self.motion = motion[:_TEXT_CHARS]
+                if not _AMENDMENT_RE.match(text):
+                    self.main_motion = self.motion
             stated = _STATED_RE.search(text)
             if stated is not None:
                 self.stated = (int(stated.group(1)), int(stated.group(2)))
@@ -242,11 +253,13 @@ class _Walker:
             noes=noes,
             teller_ayes=teller_ayes,
             teller_noes=teller_noes,
-            debate_title=self.bill or self.major or self.minor,
+            debate_title=debate_title_under(self.major, self.minor, self.bill),
             bill_title=self.bill,
             heading=self.minor,
             question=self.question,
-            motion=self.motion,
+            motion=self.main_motion
+            if self.main_motion and self.question and _MAIN_QUESTION_RE.match(self.question)
+            else self.motion,
             preceding_gid=self.preceding_gid,
             votes=tuple(self._votes(elem, house, line)),
             source=self.source,

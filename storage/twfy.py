@@ -35,8 +35,11 @@ from storage.twfy_versions import REMOVED, DayKey, Redirect, parse_gid
 
 __all__ = [
     "TwfyFile",
+    "bill_after_heading",
     "bill_in_heading",
     "day_scope",
+    "debate_title_under",
+    "heading_text",
     "is_bill_subsection",
     "looks_like_twfy",
     "parse_twfy_file",
@@ -313,16 +316,10 @@ class _State:
         return _SERIES[namespace]
 
     def _heading(self, elem: ET.Element) -> None:
-        text, chair = _split_chair(_flatten(elem))
+        text, chair = heading_text(elem)
         if chair is not None:
             self.chair = chair
-        bill = bill_in_heading(text, self.bill_titles)
-        if bill is not None:
-            self.bill = bill
-        elif not is_bill_subsection(text):
-            # Any other heading starts other business ("Business without Debate",
-            # the next oral question): the Bill's debate is over.
-            self.bill = None
+        self.bill = bill_after_heading(self.bill, text, self.bill_titles)
         if elem.tag == "minor-heading":
             self.minor = text or None
         else:
@@ -342,11 +339,7 @@ class _State:
         debate is over, the minor heading names the debate, not the stale major one.
         Westminster Hall files have only minor headings.
         """
-        if self.bill is not None:
-            return self.bill
-        if self.major is not None and self.minor is not None and bill_in_heading(self.major) is not None:
-            return self.minor
-        return self.major or self.minor
+        return debate_title_under(self.major, self.minor, self.bill)
 
     def _contribution(self, elem: ET.Element) -> ParsedContribution | None:
         raw_id = elem.get("id", "")
@@ -554,6 +547,39 @@ def bill_in_heading(heading: str, bill_titles: BillTitles | None = None) -> str 
         if title[:1].isalpha():
             return bill_titles.official(title) if bill_titles is not None else title
     return None
+
+
+def heading_text(elem: ET.Element) -> tuple[str, str | None]:
+    """A heading's text, and the "[X in the Chair]" note taken out of it (or None)."""
+    return _split_chair(_flatten(elem))
+
+
+def bill_after_heading(current: str | None, heading: str, bill_titles: BillTitles | None = None) -> str | None:
+    """The Bill under debate after ``heading``: the Bill it names, else ``current`` over a clause, a
+    stage or a motion on it; any other heading ("Business without Debate", a ten minute rule Bill's
+    next business, the next oral question) ends the Bill's debate.
+
+    The one rule for contributions and divisions alike.
+    """
+    bill = bill_in_heading(heading, bill_titles)
+    if bill is not None:
+        return bill
+    return current if is_bill_subsection(heading) else None
+
+
+def debate_title_under(major: str | None, minor: str | None, bill: str | None) -> str | None:
+    """The Bill under debate, else the debate's own heading.
+
+    A major heading that names a Bill ("BILL PRESENTED — Climate Change (Sectoral
+    Targets) Bill") stays set over later business in TWFY files; once that Bill's
+    debate is over, the minor heading names the debate, not the stale major one.
+    Westminster Hall files have only minor headings.
+    """
+    if bill is not None:
+        return bill
+    if major is not None and minor is not None and bill_in_heading(major) is not None:
+        return minor
+    return major or minor
 
 
 def is_bill_subsection(heading: str) -> bool:

@@ -28,9 +28,10 @@ from storage.models import (
     DIVISION_TABLE,
     DIVISION_VOTE_TABLE,
     MEMBER_TABLE,
+    TWFY_DAY_VERSION_TABLE,
     utcnow,
 )
-from storage.records import ParseError
+from storage.records import HOUSE_OF_COMMONS, HOUSE_OF_LORDS, ParseError
 from storage.reference_data import MemberDirectory, MemberRecord
 from storage.twfy import TWFY_BASE_URL, looks_like_twfy
 
@@ -42,6 +43,9 @@ _TWFY_PATHS = {"debate": "debates", "lords": "lords"}
 _GID_RE = re.compile(r"^uk\.org\.publicwhip/([a-z]+)/(.+)$")
 # Divisions-only extracts are named divisionsYYYY-MM-DDv.xml / lordsdivisionsYYYY-MM-DDv.xml.
 _EXTRACT_NAME = re.compile(r"divisions\d{4}-\d{2}-\d{2}[a-z]*\.xml$", re.I)
+# The day files and extracts that hold a House's divisions: (series, date, version letter).
+_DIVISION_FILE = re.compile(r"(lordsdivisions|divisions|debates|daylord)(\d{4}-\d{2}-\d{2})([a-z]+)\.xml", re.I)
+_SERIES_HOUSE = {"debates": HOUSE_OF_COMMONS, "divisions": HOUSE_OF_COMMONS}
 # Parties without a whip: a vote "against the party" means nothing for them.
 _UNWHIPPED = re.compile(
     r"independent|crossbench|bishops|^other$|law lord|non-affiliated|speaker|chairman of ways", re.IGNORECASE
@@ -75,6 +79,8 @@ class DivisionImport:
     unchanged: int = 0
     # Met after a newer version of their day (or after the day's own file, for an extract): left alone.
     superseded: int = 0
+    # Dropped because a newer version of their day no longer has them.
+    removed: int = 0
     warnings: list[str] = field(default_factory=list)
 
 
@@ -140,7 +146,37 @@ def import_divisions(engine: Engine, files: Iterable[InputFile], members: Member
             outcome.updated += counts["updated"]
             outcome.unchanged += counts["unchanged"]
             outcome.superseded += counts["superseded"]
+        outcome.removed += _drop_superseded(engine, source.name, data, parsed.divisions)
     return outcome
+
+
+def _drop_superseded(engine: Engine, name: str, data: bytes, divisions: Sequence[ParsedDivision]) -> int:
+    """Delete the divisions an older version of this file's day had and this newer version no longer has.
+
+    A re-issued day can drop or renumber a division; without this its old row would stay for
+    ever when the versions arrive oldest first, and not when they arrive newest first. A
+    redirect stub (an older version, superseded) says nothing about the day and drops nothing.
+    """
+    found = _DIVISION_FILE.search(name.rsplit("/", 1)[-1])
+    if found is None or (b"<speech" not in data and b"<division" not in data):
+        return 0
+    series, day_text, version = found.group(1).lower(), found.group(2), found.group(3).lower()
+    try:
+        day = dt.date.fromisoformat(day_text)
+    except ValueError:
+        return 0
+    house = _SERIES_HOUSE.get(series, HOUSE_OF_LORDS)
+    kept = {division.number for division in divisions if division.house == house and division.date == day}
+    with engine.begin() as conn:
+        stale = [
+            row.id
+            for row in conn.execute(select(D.id, D.number, D.version).where(D.house == house, D.division_date == day))
+            if row.number not in kept and _rank(row.version, False) < _rank(version, False)
+        ]
+        if stale:
+            conn.execute(delete(DIVISION_VOTE_TABLE).where(V.division_id.in_(stale)))
+            conn.execute(delete(DIVISION_TABLE).where(D.id.in_(stale)))
+    return len(stale)
 
 
 def store_divisions(
@@ -199,7 +235,8 @@ def _debate_of(conn: Connection, division: ParsedDivision) -> tuple[int | None, 
             .where(c.uri == uri)
         ).first()
         if found is not None:
-            return int(found.id), found.title, found.title if found.is_bill else division.bill_title
+            # The stored debate decides: a division under business that is no Bill's is on no Bill.
+            return int(found.id), found.title, found.title if found.is_bill else None
     return None, division.debate_title, division.bill_title
 
 
@@ -238,6 +275,8 @@ def _store_one(conn: Connection, division: ParsedDivision, voters: _Voters, from
     ).first()
     values["content_hash"] = digest
     values["imported_at"] = utcnow()
+    if stored is None and _day_moved_on(conn, division):
+        return "superseded"  # a division an older version had, which the newer one no longer has
     if stored is None:
         division_id = conn.execute(insert(DIVISION_TABLE).values(values)).inserted_primary_key
         assert division_id is not None
@@ -245,12 +284,34 @@ def _store_one(conn: Connection, division: ParsedDivision, voters: _Voters, from
         return "new"
     if _rank(stored.version, stored.from_extract) > _rank(division.version, from_extract):
         return "superseded"
+    if _day_moved_on(conn, division):
+        return "superseded"
     if stored.content_hash == digest:
         return "unchanged"
     conn.execute(update(DIVISION_TABLE).where(D.id == stored.id).values(values))
     conn.execute(delete(DIVISION_VOTE_TABLE).where(V.division_id == stored.id))
     _insert_votes(conn, int(stored.id), votes)
     return "updated"
+
+
+# The series whose day versions (storage.importer's twfy_day_version) say how far a House's day has moved on.
+_DAY_SERIES = {HOUSE_OF_COMMONS: "debates", HOUSE_OF_LORDS: "lordspages"}
+
+
+def _day_moved_on(conn: Connection, division: ParsedDivision) -> bool:
+    """Whether a newer version of the division's day is already stored (its day file, or a division of it)."""
+    incoming = _rank(division.version, False)
+    versions = [
+        row.version
+        for row in conn.execute(
+            select(D.version).where(D.house == division.house, D.division_date == division.date).distinct()
+        )
+    ]
+    series = _DAY_SERIES.get(division.house)
+    if series is not None:
+        t = TWFY_DAY_VERSION_TABLE.c
+        versions += conn.execute(select(t.version).where(t.series == series, t.day == division.date)).scalars().all()
+    return any(_rank(version, False) > incoming for version in versions)
 
 
 def _rank(version: str, from_extract: bool) -> tuple[int, str, bool]:

@@ -62,7 +62,10 @@ def format_vote_answer(reply: VoteAnswer) -> str:
             detail = details.get((item.house, item.date, item.number))
             if detail is not None and reply.party:
                 split = next((p for p in detail.parties if p.party == reply.party), None)
-                lines.append(f"   {reply.party}: " + (f"{split.ayes} aye, {split.noes} no" if split else "no votes"))
+                lines.append(
+                    f"   {reply.party}: "
+                    + (f"{split.ayes} {item.yes_label}, {split.noes} {item.no_label}" if split else "no votes")
+                )
             elif detail is not None:
                 lines.append(f"   Against their party: {_voters(detail.rebels) or 'none'}")
     else:
