@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 from storage.records import HOUSE_OF_COMMONS, HOUSE_OF_LORDS
-from storage.reference_data import MemberDirectory, MemberRecord, bundled_data_dir
+from storage.reference_data import MemberAlias, MemberDirectory, MemberRecord, bundled_data_dir, load_member_aliases
 from storage.votes_store import (
     DivisionRow,
     PersonVote,
@@ -35,7 +35,7 @@ from storage.votes_store import (
 )
 
 from commands.dates import DateError, find_date_range, parse_date_range
-from commands.names import MatchResult, NameEntry, NameIndex
+from commands.names import MatchResult, NameEntry, NameIndex, SeatTerm, member_aliases_for
 from commands.replies import Candidate, Problem
 from commands.vote_replies import (
     NO_VOTE,
@@ -159,8 +159,14 @@ class Person:
 
     @property
     def detail(self) -> str:
+        """Party, House and years of the latest term: two Bishops of Blackburn differ only in their years."""
         latest = self.terms[-1]
-        return ", ".join(part for part in (latest.party, latest.house) if part)
+        start = latest.from_date.year if latest.from_date else None
+        if latest.to_date is None:
+            years = f"from {start}" if start else None
+        else:
+            years = f"{start or '?'}-{latest.to_date.year}"
+        return ", ".join(part for part in (latest.party, latest.house, years) if part)
 
     def candidate(self) -> Candidate:
         return Candidate(self.person_ref, self.name, self.detail)
@@ -185,22 +191,31 @@ def _term_key(term: MemberRecord) -> dt.date:
 class VotesCore:
     """Answers about divisions and votes, over one store and the bundled member list."""
 
-    def __init__(self, engine: Engine, directory: MemberDirectory) -> None:
+    def __init__(self, engine: Engine, directory: MemberDirectory, aliases: Sequence[MemberAlias] = ()) -> None:
         self.engine = engine
         terms: dict[str, list[MemberRecord]] = {}
         for record in directory.all():
             terms.setdefault(record.person_ref, []).append(record)
         self.persons: dict[str, Person] = {}
         entries: list[NameEntry] = []
+        seats: dict[int | str, list[SeatTerm]] = {}
         for person_ref, records in terms.items():
             records.sort(key=_term_key)
             person = Person(person_ref, records[-1].display_name, tuple(records))
             self.persons[person_ref] = person
-            others = tuple(sorted({r.display_name for r in records} - {person.name}))
+            # Their names in other terms and Houses, and a peer's own name ("Janet Fookes" for Baroness Fookes).
+            names = {r.display_name for r in records} | {
+                f"{r.first_name} {r.last_name or r.lord_name}"
+                for r in records
+                if r.first_name and (r.last_name or r.lord_name)
+            }
+            others = tuple(sorted(names - {person.name}))
             # More recent Members first on ties: the bundled Hansard is of 2009-10.
             weight = float(_term_key(records[-1]).year)
             entries.append(NameEntry(person_ref, person.name, person.detail, others, weight))
-        self.members = NameIndex.for_members(entries)
+            seats[person_ref] = [(r.constituency, r.from_date, r.to_date) for r in records if r.constituency]
+        # The names people use ("Nick Clegg"), misspelt surnames and seat names, as `member` knows them.
+        self.members = NameIndex.for_members(member_aliases_for(entries, aliases, constituencies=seats))
         self._bills: tuple[tuple[str, ...], NameIndex] | None = None
 
     # --- resolving ---------------------------------------------------------------------------
@@ -424,7 +439,9 @@ def votes_core(engine: Engine, data_dir: Path | None = None) -> VotesCore:
     with _cores_lock:
         core = _cores.get(key)
         if core is None or core.engine is not engine:
-            core = VotesCore(engine, MemberDirectory.from_csv(folder / "members_flat.csv"))
+            alias_file = folder / "member_aliases.csv"
+            aliases = load_member_aliases(alias_file) if alias_file.is_file() else []
+            core = VotesCore(engine, MemberDirectory.from_csv(folder / "members_flat.csv"), aliases)
             _cores[key] = core
         return core
 

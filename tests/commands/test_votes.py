@@ -14,8 +14,9 @@ from commands.ask import ask
 from commands.core import HansardCore
 from commands.replies import Problem
 from commands.vote_replies import NO_VOTE, NOT_MEMBER, VOTED, DivisionListReply, MemberVotesReply
-from commands.votes import VotesCore, answer_vote_question, votes_core
-from storage.records import HOUSE_OF_COMMONS
+from commands.votes import Person, VotesCore, answer_vote_question, votes_core
+from storage.records import HOUSE_OF_COMMONS, HOUSE_OF_LORDS
+from storage.reference_data import load_member_aliases
 from tests.conftest import DATA
 
 DAY = DATA / "hansard_twfy_xml_2010" / "debates" / "debates2010-02-08b.xml"
@@ -166,3 +167,42 @@ def test_member_profile_has_a_voting_summary(bundled_store: Engine) -> None:
     assert profile is not None and getattr(profile, "voting", None) is not None
     summary = profile.voting  # type: ignore[union-attr]
     assert summary.held == 10 and 0 < summary.voted <= 10
+
+
+def _person_found(core: VotesCore, text: str, person_ref: str) -> str:
+    """ "resolved" to that person, "listed" among candidates, or "missed"."""
+    found = core.resolve_member(text)
+    if isinstance(found, Person):
+        return "resolved" if found.person_ref == person_ref else "missed"
+    return "listed" if any(m.entry.key == person_ref for m in found.candidates) else "missed"
+
+
+def test_votes_know_members_by_the_names_people_use(bundled_sqlite: Engine) -> None:
+    """Every name the aliases file gives a Member ("Nick Clegg"), and every peer's own name
+    ("Janet Fookes" for Baroness Fookes), finds that person, as `member` does."""
+    core = votes_core(bundled_sqlite)
+    people_named: dict[str, set[str]] = {}
+    for person in core.persons.values():
+        for term in person.terms:
+            people_named.setdefault(term.display_name, set()).add(person.person_ref)
+    cases: list[tuple[str, str]] = []
+    for alias in load_member_aliases(DATA / "member_aliases.csv"):
+        owners = people_named.get(alias.match_value, set())
+        if alias.match_type == "fullname" and len(owners) == 1 and alias.from_date is None and alias.to_date is None:
+            cases.append((alias.alternate, next(iter(owners))))
+    peers = [
+        (f"{term.first_name} {term.lord_name}", person.person_ref)
+        for person in core.persons.values()
+        for term in person.terms
+        if term.house == HOUSE_OF_LORDS and term.first_name and term.lord_name and not term.last_name
+    ]
+    assert len(cases) > 50 and len(peers) > 300
+    outcomes = Counter(_person_found(core, text, ref) for text, ref in cases + peers)
+    missed = [text for text, ref in cases + peers if _person_found(core, text, ref) == "missed"]
+    assert not missed, missed[:10]
+    assert outcomes["resolved"] > 0.9 * len(cases + peers)
+    # Two people of one name are told apart by their years.
+    blackburn = core.resolve_member("Bishop of Blackburn")
+    assert not isinstance(blackburn, Person)
+    details = [m.entry.detail for m in blackburn.candidates]
+    assert len(details) == 2 and len(set(details)) == 2
