@@ -18,7 +18,7 @@ from sqlalchemy import Engine, select
 from storage.models import CONTRIBUTION_TABLE
 from storage.people import sessions as stored_sessions
 from storage.reference_data import MemberDirectory, bundled_data_dir, load_bill_informal_names, load_member_aliases
-from storage.store import MemberRow, debate_rows, latest_import_run, member_rows
+from storage.store import MemberRow, debate_rows, latest_import_run, member_rows, printed_names
 
 from commands.names import MatchResult, NameEntry, NameIndex, NameMatch, member_aliases_for, normalise_member_name
 from commands.people import People, find_office
@@ -142,17 +142,20 @@ class NameCatalogue:
         stored = member_rows(self.engine)
         rows = {row.id: row for row in stored}
         directory = self._directory
+        printed = printed_names(self.engine)
         member_entries = [
             NameEntry(
                 key=row.id,
                 name=row.name,
                 detail=", ".join(part for part in (row.party, row.house) if part),
                 # The names this person had in the other House ("Peter Mandelson" for Lord Mandelson).
+                # and the names Hansard printed them under ("Mr. Speaker" for John Bercow).
                 aliases=tuple(
                     m.name
                     for m in (directory.memberships(row.person_ref) if directory and row.person_ref else ())
                     if m.name != row.name
-                ),
+                )
+                + printed.get(row.id, ()),
                 weight=float(row.contributions),
             )
             for row in rows.values()
