@@ -139,7 +139,9 @@ class NameCatalogue:
     def refresh(self) -> None:
         """Rebuild everything from the store (after an import)."""
         latest_run = latest_import_run(self.engine)
-        stored = member_rows(self.engine)
+        # A member row none of whose speeches is left names nobody (a store imported when rows
+        # were keyed by the printed name keeps "Mr. Deputy Speaker" after a re-import moves them).
+        stored = [row for row in member_rows(self.engine) if row.contributions]
         rows = {row.id: row for row in stored}
         directory = self._directory
         printed = printed_names(self.engine)

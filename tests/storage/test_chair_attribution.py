@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections import defaultdict
+from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select
 
 from commands.catalogue import NameCatalogue
 from storage.models import CONTRIBUTION_TABLE, MEMBER_TABLE
 from storage.reference_data import MemberDirectory, bundled_data_dir
 from storage.twfy import twfy_uri
+from tests.conftest import sqlite_copy
 
 DATA = bundled_data_dir()
 
@@ -72,3 +74,23 @@ def test_a_printed_office_name_finds_whoever_was_printed_under_it(bundled_store:
         resolved = names.resolve_member(printed)
         found = {resolved.candidate.name} if resolved.candidate else {c.name for c in resolved.candidates}
         assert found == people[printed], printed
+
+
+def test_a_member_row_left_without_speeches_names_nobody(bundled_sqlite: Engine, tmp_path: Path) -> None:
+    # As a store imported before member rows were keyed by the Member's own name has it
+    # after a re-import: the printed name's row is still there, with nothing in it.
+    engine = sqlite_copy(bundled_sqlite, tmp_path / "copy.db")
+    with engine.begin() as conn:
+        conn.execute(
+            insert(MEMBER_TABLE).values(
+                member_key="house of commons|mr. deputy speaker",
+                name="Mr. Deputy Speaker",
+                house="House of Commons",
+                party="Chairman of Ways and Means",
+                person_ref="uk.org.publicwhip/person/10263",
+            )
+        )
+    resolved = NameCatalogue(engine).resolve_member("Mr. Deputy Speaker")
+    assert resolved.candidate is None
+    assert {c.name for c in resolved.candidates} == {"Alan Haselhurst", "Michael Lord"}
+    engine.dispose()
