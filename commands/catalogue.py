@@ -21,7 +21,7 @@ from storage.reference_data import MemberDirectory, bundled_data_dir, load_bill_
 from storage.store import MemberRow, debate_rows, latest_import_run, member_rows, printed_names
 
 from commands.names import MatchResult, NameEntry, NameIndex, NameMatch, member_aliases_for, normalise_member_name
-from commands.people import People, find_office
+from commands.people import People, find_office, find_seat
 from commands.replies import Candidate, MembershipItem, Problem
 from commands.spelling import Vocabulary, count_words
 from commands.text import truncate
@@ -259,6 +259,13 @@ class NameCatalogue:
             # "the Prime Minister" as a whole option: whoever held it as the data ends.
             holder = now.people.office_holder(office[0], None, None)
             entry = self.member_entry(holder.member_id) if holder and holder.member_id is not None else None
+            if entry is not None:
+                return Resolved(Candidate(entry.key, entry.name, entry.detail))
+        seat = find_seat(said)
+        if seat is not None and seat[1] == (0, len(said)) and now.people is not None:
+            # "the member for Bedford" as a whole option: whoever held the seat as the data ends.
+            held = now.people.seat_holder(seat[0], None, None)
+            entry = self.member_entry(held.member_id) if held and held.member_id is not None else None
             if entry is not None:
                 return Resolved(Candidate(entry.key, entry.name, entry.detail))
         return self._resolve(now.members, now.member_by_key, text, "member", now.member_by_exact_name)

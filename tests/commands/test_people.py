@@ -197,3 +197,20 @@ def test_a_party_named_with_party(core: HansardCore) -> None:
 @pytest.mark.parametrize("question", ["what did the member for say", "what did the secretary of state for say"])
 def test_an_office_or_seat_without_a_name_is_not_guessed(question: str) -> None:
     assert find_office(question) is None and find_seat(question) is None
+
+
+@pytest.mark.parametrize("typed", ["the member for {seat}", "MP for {seat}", "the hon. Member for {seat}"])
+def test_member_finds_whoever_held_the_seat(core: HansardCore, directory: MemberDirectory, typed: str) -> None:
+    # Every Commons speaker of the 2010 debates, by the seat they held then.
+    checked = 0
+    for path in sorted(DEBATES.glob("*.xml"))[:2]:
+        refs = {e.get("speakerid", "") for e in ET.parse(path).getroot() if e.tag == "speech"}
+        for ref in sorted(refs):
+            record = directory.by_member_ref(ref)
+            if record is None or not record.constituency:
+                continue
+            reply = core.member(typed.format(seat=record.constituency))
+            assert isinstance(reply.profile, MemberProfile), (record.constituency, reply.message)
+            assert reply.profile.constituency == record.constituency
+            checked += 1
+    assert checked >= 20
