@@ -18,10 +18,10 @@ from sqlalchemy import Engine, select
 from storage.models import CONTRIBUTION_TABLE
 from storage.people import sessions as stored_sessions
 from storage.reference_data import MemberDirectory, bundled_data_dir, load_bill_informal_names, load_member_aliases
-from storage.store import MemberRow, debate_rows, latest_import_run, member_rows
+from storage.store import MemberRow, debate_rows, latest_import_run, member_rows, printed_names
 
 from commands.names import MatchResult, NameEntry, NameIndex, NameMatch, member_aliases_for, normalise_member_name
-from commands.people import People, find_office
+from commands.people import People, find_office, find_seat
 from commands.replies import Candidate, MembershipItem, Problem
 from commands.spelling import Vocabulary, count_words
 from commands.text import truncate
@@ -139,20 +139,25 @@ class NameCatalogue:
     def refresh(self) -> None:
         """Rebuild everything from the store (after an import)."""
         latest_run = latest_import_run(self.engine)
-        stored = member_rows(self.engine)
+        # A member row none of whose speeches is left names nobody (a store imported when rows
+        # were keyed by the printed name keeps "Mr. Deputy Speaker" after a re-import moves them).
+        stored = [row for row in member_rows(self.engine) if row.contributions]
         rows = {row.id: row for row in stored}
         directory = self._directory
+        printed = printed_names(self.engine)
         member_entries = [
             NameEntry(
                 key=row.id,
                 name=row.name,
                 detail=", ".join(part for part in (row.party, row.house) if part),
                 # The names this person had in the other House ("Peter Mandelson" for Lord Mandelson).
+                # and the names Hansard printed them under ("Mr. Speaker" for John Bercow).
                 aliases=tuple(
                     m.name
                     for m in (directory.memberships(row.person_ref) if directory and row.person_ref else ())
                     if m.name != row.name
-                ),
+                )
+                + printed.get(row.id, ()),
                 weight=float(row.contributions),
             )
             for row in rows.values()
@@ -254,6 +259,13 @@ class NameCatalogue:
             # "the Prime Minister" as a whole option: whoever held it as the data ends.
             holder = now.people.office_holder(office[0], None, None)
             entry = self.member_entry(holder.member_id) if holder and holder.member_id is not None else None
+            if entry is not None:
+                return Resolved(Candidate(entry.key, entry.name, entry.detail))
+        seat = find_seat(said)
+        if seat is not None and seat[1] == (0, len(said)) and now.people is not None:
+            # "the member for Bedford" as a whole option: whoever held the seat as the data ends.
+            held = now.people.seat_holder(seat[0], None, None)
+            entry = self.member_entry(held.member_id) if held and held.member_id is not None else None
             if entry is not None:
                 return Resolved(Candidate(entry.key, entry.name, entry.detail))
         return self._resolve(now.members, now.member_by_key, text, "member", now.member_by_exact_name)

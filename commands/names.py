@@ -439,12 +439,17 @@ class NameIndex:
                 self._key_entry.append(index)
                 self._key_source.append(source)
                 self._key_quals.append(quals)
-                for word in set(words):
+                for position, word in enumerate(words):
                     # Rank words and "of" are in hundreds of Lords' names: as
-                    # postings they would only make every query slow.
-                    if self._kind == "member" and (word in _RANKS or word in _MEMBER_GLUE):
+                    # postings they would only make every query slow. A rank word
+                    # that is a surname ("John Baron", "Michael Lord") is posted.
+                    if self._kind == "member" and (
+                        word in _MEMBER_GLUE or (word in _RANKS and position == 0 and len(words) > 1)
+                    ):
                         continue
-                    self._postings.setdefault(word, []).append(key_id)
+                    postings = self._postings.setdefault(word, [])
+                    if not postings or postings[-1] != key_id:
+                        postings.append(key_id)
 
     def _build_prefixes(self) -> None:
         """Sorted key suffixes (from each word on) for `bisect` prefix search.

@@ -171,6 +171,26 @@ def member_rows(engine: Engine) -> list[MemberRow]:
         return [MemberRow(int(i), n, h, p, int(k), ref) for i, n, h, p, k, ref in conn.execute(statement)]
 
 
+def printed_names(engine: Engine) -> dict[int, tuple[str, ...]]:
+    """Each Member's names as Hansard printed them, where not the member row's own name.
+
+    A member row is named as the Member is ("John Bercow"); Hansard prints the chair's
+    speeches under the office ("Mr. Speaker", "Madam Deputy Speaker").
+    """
+    c, m = CONTRIBUTION_TABLE.c, MEMBER_TABLE.c
+    statement = (
+        sa_select(c.member_id, c.member_name)
+        .join_from(CONTRIBUTION_TABLE, MEMBER_TABLE, m.id == c.member_id)
+        .where(c.member_name.is_not(None), c.member_name != m.name)
+        .distinct()
+    )
+    found: dict[int, list[str]] = {}
+    with engine.connect() as conn:
+        for member_id, name in conn.execute(statement):
+            found.setdefault(int(member_id), []).append(name)
+    return {member_id: tuple(sorted(names)) for member_id, names in found.items()}
+
+
 def debate_rows(engine: Engine, bills_only: bool = False) -> list[DebateRow]:
     c, d = CONTRIBUTION_TABLE.c, DEBATE_TABLE.c
     counts = sa_select(c.debate_id, func.count().label("n")).group_by(c.debate_id).subquery()

@@ -209,7 +209,13 @@ def _member_fields(record: ParsedContribution) -> tuple[str | None, str | None, 
     if record.member_ref:
         directory = member_directory()
         found = directory.by_member_ref(record.member_ref) if directory is not None else None
-        person = found.person_ref if found else None
+        if found is not None:
+            person = found.person_ref
+            # The Member's own name, not the one Hansard printed: "Mr. Deputy Speaker" is
+            # Alan Haselhurst on one day and Michael Lord on the next, and a member row keyed
+            # by the printed name would give all their speeches to whoever spoke first. (The
+            # contribution keeps the printed name.)
+            member = found.display_name
     # The member table's name is an indexed key: cut to its column (the contribution keeps it whole).
     name = member[:MEMBER_NAME_CHARS]
     party = record.party[:MEMBER_PARTY_CHARS] if record.party else None
@@ -240,7 +246,11 @@ def pack(record: ParsedContribution, source: str, dialect: str) -> PackedRow:
         record.text,
         json.dumps(record.extra) if record.extra else "{}",
     )
-    digest = content_hash(hashed)
+    member_fields = _member_fields(record)
+    # A record whose member row is not the printed name's hashes that row's name too, so that a
+    # store imported when rows were keyed by the printed name is corrected by the next import.
+    row_name = member_fields[1]
+    digest = content_hash(hashed if row_name == record.member else (*hashed, row_name))
     if dialect == "sqlite":
         # SQLite has no date types: stored as SQLAlchemy would store them.
         stored = list(hashed)
@@ -254,7 +264,7 @@ def pack(record: ParsedContribution, source: str, dialect: str) -> PackedRow:
             *hashed,
             digest,
             source[:SOURCE_CHARS],
-            *_member_fields(record),
+            *member_fields,
             debate_key(title, record.session) if title else None,
             title or None,
             bool(_BILL_TITLE.search(title)),

@@ -391,3 +391,25 @@ def test_never_raises(members: NameIndex, bills: NameIndex, text: str) -> None:
         found = index.find_in_text(text)
         if found is not None:
             assert found.span is not None and 0 <= found.span[0] < found.span[1] <= len(text)
+
+
+def test_a_surname_that_is_a_peerage_rank_finds_its_mp(members: NameIndex, records: list[MemberRecord]) -> None:
+    # "Mr Baron" is John Baron, not Kevin Barron; "Mr Lord" is Michael Lord: a rank word
+    # that is a Commons surname is a name like any other.
+    ranked = {"lord", "lady", "baron", "baroness", "earl", "duke", "bishop", "prince", "viscount"}
+    by_surname: dict[str, set[str]] = defaultdict(set)
+    for r in records:
+        if r.house == "House of Commons" and r.last_name:
+            by_surname[r.last_name.lower()].add(r.person_ref)
+    people = {r.person_ref: r.display_name for r in records if r.house == "House of Commons"}
+    checked = 0
+    for surname, persons in by_surname.items():
+        if surname in ranked and len(persons) == 1:
+            (person,) = persons
+            assert best_name(members.match(f"Mr {surname.title()}")) == people[person]
+            checked += 1
+    assert checked >= 1
+    # Two Lords sat in the Commons (Michael, 1983-2010; Jonathan, from 2010): both offered.
+    lords = {people[p] for p in by_surname["lord"]}
+    assert len(lords) == 2
+    assert {m.entry.name for m in members.match("Mr Lord").candidates} >= lords
