@@ -171,17 +171,24 @@ def member_rows(engine: Engine) -> list[MemberRow]:
         return [MemberRow(int(i), n, h, p, int(k), ref) for i, n, h, p, k, ref in conn.execute(statement)]
 
 
+# How many of the newest contributions `printed_names` reads: every sitting day has the chair's
+# speeches, and reading all of a store's is a full scan (10 s at a million on SQLite).
+PRINTED_NAMES_SCAN = 50_000
+
+
 def printed_names(engine: Engine) -> dict[int, tuple[str, ...]]:
-    """Each Member's names as Hansard printed them, where not the member row's own name.
+    """Each Member's names as Hansard printed them, where not the member row's own name, in
+    the newest PRINTED_NAMES_SCAN contributions.
 
     A member row is named as the Member is ("John Bercow"); Hansard prints the chair's
     speeches under the office ("Mr. Speaker", "Madam Deputy Speaker").
     """
     c, m = CONTRIBUTION_TABLE.c, MEMBER_TABLE.c
+    newest = sa_select(c.member_id, c.member_name).order_by(c.id.desc()).limit(PRINTED_NAMES_SCAN).subquery()
     statement = (
-        sa_select(c.member_id, c.member_name)
-        .join_from(CONTRIBUTION_TABLE, MEMBER_TABLE, m.id == c.member_id)
-        .where(c.member_name.is_not(None), c.member_name != m.name)
+        sa_select(newest.c.member_id, newest.c.member_name)
+        .join(MEMBER_TABLE, m.id == newest.c.member_id)
+        .where(newest.c.member_name.is_not(None), newest.c.member_name != m.name)
         .distinct()
     )
     found: dict[int, list[str]] = {}
