@@ -20,14 +20,12 @@ What the XML says, and what it means:
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from pyexpat import ErrorString
 
-from storage.records import HOUSE_OF_COMMONS, HOUSE_OF_LORDS, ParseError
-from storage.twfy import bill_after_heading, debate_title_under, heading_text
+from storage.records import HOUSE_OF_COMMONS, HOUSE_OF_LORDS
+from storage.twfy import bill_after_heading, debate_title_under, heading_text, xml_events
 
 __all__ = ["DivisionFile", "ParsedDivision", "ParsedVote", "parse_divisions"]
 
@@ -122,23 +120,18 @@ def parse_divisions(data: bytes, source: str) -> DivisionFile:
     if b"<division" not in data:
         return result
     walker = _Walker(source, data, result)
-    events = ET.iterparse(io.BytesIO(data), events=("start", "end"))
     root: ET.Element | None = None
     depth = 0
-    try:
-        for event, elem in events:
-            if event == "start":
-                depth += 1
-                if root is None:
-                    root = elem
-                continue
-            depth -= 1
-            if depth == 1 and root is not None:
-                walker.handle(elem)
-                root.remove(elem)  # one top-level element in memory at a time
-    except ET.ParseError as err:
-        line, column = err.position
-        raise ParseError(source, line, f"malformed XML: {ErrorString(err.code)} (column {column})") from err
+    for event, elem in xml_events(data, source):
+        if event == "start":
+            depth += 1
+            if root is None:
+                root = elem
+            continue
+        depth -= 1
+        if depth == 1 and root is not None:
+            walker.handle(elem)
+            root.remove(elem)  # one top-level element in memory at a time
     return result
 
 

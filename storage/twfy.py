@@ -206,45 +206,53 @@ def day_scope(day: DayKey) -> tuple[str, str]:
     return series.house, f"{TWFY_BASE_URL}/{series.twfy_path}/?id={day.day.isoformat()}"
 
 
-def _walk(data: bytes, source: str, state: _State) -> Iterator[ParsedContribution]:
-    # iterparse + removing each finished top-level element keeps only one
-    # contribution's subtree in memory, whatever the size of the file.
-    events = ET.iterparse(io.BytesIO(data), events=("start", "end"))
-    root: ET.Element | None = None
-    depth = 0
-    pending: ParsedContribution | None = None
+def xml_events(data: bytes, source: str) -> Iterator[tuple[str, ET.Element]]:
+    """``iterparse``'s start and end events, with malformed XML, or an encoding Python does not
+    know (``encoding="SO-8859-1"``), raised as a located `ParseError`."""
     try:
-        for event, elem in events:
-            if event == "start":
-                depth += 1
-                if root is None:
-                    root = elem
-                    if elem.tag != "publicwhip":
-                        start = data.find(f"<{elem.tag}".encode("latin-1", "replace"))
-                        line = data.count(b"\n", 0, start) + 1 if start >= 0 else 1
-                        raise ParseError(source, line, f"root element is <{elem.tag}>, expected <publicwhip>")
-                    state.superseded = elem.get("latest") == "no"
-                continue
-            depth -= 1
-            if depth != 1 or root is None:
-                continue  # inside a top-level element (or the root closing): wait for its end
-            next_column = _COLNUM_RE.match(elem.get("colnum", ""))
-            if pending is not None and next_column is not None:
-                # The next element's column says where this contribution stopped: it is
-                # cited up to that column ("c536-45"), as Hansard cites a speech that runs
-                # on to where the next item starts. The record has not been handed out yet.
-                pending.extra["next_colnum"] = next_column.group(1)
-                yield _ending_at(pending, int(next_column.group(1)))
-                pending = None
-            record = state.handle(elem)
-            if record is not None:
-                if pending is not None:  # the element between had no colnum
-                    yield pending
-                pending = record
-            root.remove(elem)
+        yield from ET.iterparse(io.BytesIO(data), events=("start", "end"))
     except ET.ParseError as err:
         line, column = err.position
         raise ParseError(source, line, f"malformed XML: {ErrorString(err.code)} (column {column})") from err
+    except (LookupError, UnicodeError) as err:
+        # The encoding is named in the XML declaration, on the first line.
+        raise ParseError(source, 1, f"cannot read the XML: {err}") from err
+
+
+def _walk(data: bytes, source: str, state: _State) -> Iterator[ParsedContribution]:
+    # iterparse + removing each finished top-level element keeps only one
+    # contribution's subtree in memory, whatever the size of the file.
+    root: ET.Element | None = None
+    depth = 0
+    pending: ParsedContribution | None = None
+    for event, elem in xml_events(data, source):
+        if event == "start":
+            depth += 1
+            if root is None:
+                root = elem
+                if elem.tag != "publicwhip":
+                    start = data.find(f"<{elem.tag}".encode("latin-1", "replace"))
+                    line = data.count(b"\n", 0, start) + 1 if start >= 0 else 1
+                    raise ParseError(source, line, f"root element is <{elem.tag}>, expected <publicwhip>")
+                state.superseded = elem.get("latest") == "no"
+            continue
+        depth -= 1
+        if depth != 1 or root is None:
+            continue  # inside a top-level element (or the root closing): wait for its end
+        next_column = _COLNUM_RE.match(elem.get("colnum", ""))
+        if pending is not None and next_column is not None:
+            # The next element's column says where this contribution stopped: it is
+            # cited up to that column ("c536-45"), as Hansard cites a speech that runs
+            # on to where the next item starts. The record has not been handed out yet.
+            pending.extra["next_colnum"] = next_column.group(1)
+            yield _ending_at(pending, int(next_column.group(1)))
+            pending = None
+        record = state.handle(elem)
+        if record is not None:
+            if pending is not None:  # the element between had no colnum
+                yield pending
+            pending = record
+        root.remove(elem)
     if pending is not None:
         yield pending
 

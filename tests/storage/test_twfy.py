@@ -420,3 +420,33 @@ def test_paragraphs_split_back_from_the_stored_text(parsed: dict[str, tuple[str,
     assert parsed
     for _, record in parsed.values():
         assert split_paragraphs(record.text) == list(record.paragraphs)
+
+
+@pytest.mark.parametrize("encoding", [b"SO-8859-1", b"no-such-codec", b"x"])
+def test_a_file_naming_an_unknown_encoding_is_a_located_error_and_the_rest_imports(
+    tmp_path: Path, encoding: bytes
+) -> None:
+    """Expat asks Python for the codec the XML declaration names: an unknown one was a LookupError
+    (a traceback from `hansard-bot import`), for speeches and divisions alike."""
+    from storage.db import make_engine, migrate
+    from storage.divisions import parse_divisions
+    from storage.importer import import_paths
+
+    folder = tmp_path / "debates"
+    folder.mkdir()
+    days = sorted((bundled_data_dir() / "hansard_twfy_xml_2010" / "debates").glob("*.xml"))
+    broken = days[0].read_bytes().replace(b'encoding="ISO-8859-1"', b'encoding="' + encoding + b'"', 1)
+    assert broken != days[0].read_bytes()
+    (folder / days[0].name).write_bytes(broken)
+    (folder / days[1].name).write_bytes(days[1].read_bytes())
+    with pytest.raises(ParseError, match=r"x\.xml:1: cannot read the XML: unknown encoding"):
+        list(parse_twfy_file(broken, "x.xml"))
+    with pytest.raises(ParseError, match=r"x\.xml:1: cannot read the XML"):
+        parse_divisions(broken.replace(b"</publicwhip>", b"<division/></publicwhip>"), "x.xml")
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    migrate(engine)
+    summary = import_paths(engine, [folder])
+    assert summary.failed == 1 and summary.new > 0
+    assert [error.split(": ", 1)[0] for error in summary.errors] == [f"{folder / days[0].name}:1"]
+    engine.dispose()
