@@ -176,12 +176,15 @@ class Person:
         return [(term.house, term.from_date, term.to_date) for term in self.terms]
 
     def member_on(self, house: str, day: dt.date) -> bool:
-        return any(
-            term.house == house
-            and (term.from_date is None or term.from_date <= day)
-            and (term.to_date is None or day <= term.to_date)
+        return house in self.houses_on(day)
+
+    def houses_on(self, day: dt.date) -> set[str]:
+        """The Houses they sat in on ``day`` (none, one, or both on the day they moved)."""
+        return {
+            term.house
             for term in self.terms
-        )
+            if (term.from_date is None or term.from_date <= day) and (term.to_date is None or day <= term.to_date)
+        }
 
 
 def _term_key(term: MemberRecord) -> dt.date:
@@ -357,6 +360,10 @@ class VotesCore:
         recorded = self._recorded(person)
         listed = divisions_during(self.engine, person.term_spans) if rows is None else rows
         items: list[MemberVote] = []
+        # Divisions of the other House, held while they sat in one: not theirs to vote in, left out
+        # (a peer asked about a day of Commons divisions was a Member then, of the Lords).
+        elsewhere: set[str] = set()
+        held_in: set[str] = set()
         for row in listed:
             votes = recorded.get(row.id)
             item = division_item(row)
@@ -366,8 +373,15 @@ class VotesCore:
                 first = votes[0]
                 against = any(v.against_party for v in votes)
                 items.append(MemberVote(item, VOTED, label, first.teller, first.proxy, against))
+                continue
+            houses = person.houses_on(row.date)
+            if row.house in houses:
+                items.append(MemberVote(item, NO_VOTE))
+            elif houses:
+                elsewhere.update(houses)
+                held_in.add(row.house)
             else:
-                items.append(MemberVote(item, NO_VOTE if person.member_on(row.house, row.date) else NOT_MEMBER))
+                items.append(MemberVote(item, NOT_MEMBER))
         reply = MemberVotesReply(
             " ".join(part for part in (f"votes of {person.name}", about) if part),
             member=person.candidate(),
@@ -376,7 +390,14 @@ class VotesCore:
         )
         if not items:
             reply.problem = Problem.NO_RESULTS
-            reply.message = "No loaded division was held while they were a Member."
+            if elsewhere:
+                held, sat = (" and the ".join(sorted(houses)) for houses in (held_in, elsewhere))
+                reply.message = (
+                    f"{person.name} sat in the {sat} then, not the {held}: "
+                    f"no loaded division {about or 'of these'} was theirs to vote in."
+                )
+            else:
+                reply.message = "No loaded division was held while they were a Member."
         return reply
 
     def divisions_for(self, text: str) -> tuple[list[DivisionRow], str] | DivisionListReply:
@@ -563,6 +584,7 @@ def _divisions_for(core: VotesCore, text: str) -> tuple[list[DivisionRow], str] 
     if (house := _HOUSE_IN_TEXT.search(_BILL_HOUSE_MARK.sub(lambda m: " " * len(m.group(0)), rest))) is not None:
         filters["house"] = normalise_house(house.group(1))
         rest = rest[: house.start()] + " " + rest[house.end() :]
+        about.append(f"in the {filters['house']}")
     if (number := _DIVISION_NUMBER.search(rest)) is not None:
         filters["number"] = int(number.group(1))
         about.append(f"in division {number.group(1)}")
