@@ -20,7 +20,7 @@ from storage.db import make_engine, migrate
 from storage.importer import import_paths
 from storage.records import HOUSE_OF_COMMONS, HOUSE_OF_LORDS
 from storage.reference_data import MemberDirectory, load_member_aliases
-from storage.votes_store import find_divisions
+from storage.votes_store import division_votes, find_divisions
 from tests.conftest import DATA
 
 DAY = DATA / "hansard_twfy_xml_2010" / "debates" / "debates2010-02-08b.xml"
@@ -271,3 +271,31 @@ def test_a_person_in_neither_house_that_day_was_not_a_member_then(uml_core: Vote
     assert isinstance(reply, MemberVotesReply) and len(reply.votes) == len(held) > 1
     assert {v.status for v in reply.votes} == {NOT_MEMBER}
     assert reply.answer is not None and reply.answer.endswith(f"{NOT_MEMBER} in {len(held)}.")
+
+
+def test_lords_tellers_and_rebels_are_shown_by_the_members_name(uml_core: VotesCore) -> None:
+    """A Lords vote with a Member's id is shown under the member list's name ("Earl Cathcart"), not the
+    division list's "Cathcart, E."; checked against the XML of every Lords division of the fixtures."""
+    names = {ref: row["display_name"] for ref, row in members().items()}
+    checked = rebels = 0
+    for path in sorted((UML / "lordspages").glob("*.xml")):
+        for division in ET.parse(path).getroot().iter("division"):
+            day = dt.date.fromisoformat(division.get("divdate", ""))
+            reply = uml_core.division(day.isoformat(), int(division.get("divnumber", "0")), house="lords")
+            assert reply.detail is not None, (path.name, division.get("divnumber"))
+            lords = list(division.iter("lord"))
+            expected = sorted(names.get(n.get("id", ""), n.text or "") for n in lords if n.get("teller") == "yes")
+            assert sorted(v.name for v in reply.detail.tellers) == expected and expected
+            shown = {names.get(n.get("id", ""), "") for n in lords}
+            assert all(v.name in shown for v in reply.detail.rebels), reply.detail.rebels
+            checked += len(expected)
+            rebels += len(reply.detail.rebels)
+    assert checked >= 10 and rebels >= 1
+    cathcart = uml_core.division("2009-10-26", 1, house="lords").detail
+    assert cathcart is not None and "Earl Cathcart" in {v.name for v in cathcart.tellers}
+    # The Commons lists spell a Member's own name: kept as listed.
+    commons = uml_core.division("2009-10-26", 230, house="commons")
+    assert commons.detail is not None
+    listed = find_divisions(uml_core.engine, house=HOUSE_OF_COMMONS, date_from=dt.date(2009, 10, 26), number=230)
+    tellers = [v.name for v in division_votes(uml_core.engine, listed[0].id) if v.teller]
+    assert sorted(v.name for v in commons.detail.tellers) == sorted(tellers) and tellers
