@@ -219,11 +219,19 @@ class AdminCore:
                 progress=progress,
                 since=source.since,
             )
-        if source.is_url:
-            path = download(source.location, folder, timeout=self.fetch_timeout, max_bytes=self.max_download_bytes)
-        else:
+        if not source.is_url:
             path = Path(source.location).expanduser()
-        return import_paths(engine, [path], requested_by=requested_by, progress=progress, label=source.label)
+            return import_paths(engine, [path], requested_by=requested_by, progress=progress, label=source.label)
+        path = download(source.location, folder, timeout=self.fetch_timeout, max_bytes=self.max_download_bytes)
+        # Messages and stored rows name the URL (and its archive's members below it), not the temporary file.
+        return import_paths(
+            engine,
+            [path],
+            requested_by=requested_by,
+            progress=progress,
+            label=source.label,
+            shown_as={path: source.location},
+        )
 
     def status(self) -> AdminStatus:
         engine = self.core.engine

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -111,11 +111,21 @@ def party_label(party: str | None) -> str:
     return "Labour" if party.startswith("Labour (Co-op)") else party
 
 
-def _voter(vote: VoteRow) -> Voter:
-    return Voter(vote.name, vote.party, _VOTE_LABELS.get(vote.vote, vote.vote), vote.teller, vote.proxy)
+# The name a vote is shown under, given its division (None: as the division list spells it).
+NameOf = Callable[[DivisionRow, VoteRow], str | None]
 
 
-def division_detail(row: DivisionRow, votes: Sequence[VoteRow]) -> DivisionDetail:
+def _voter(vote: VoteRow, name: str | None = None) -> Voter:
+    return Voter(name or vote.name, vote.party, _VOTE_LABELS.get(vote.vote, vote.vote), vote.teller, vote.proxy)
+
+
+def division_detail(row: DivisionRow, votes: Sequence[VoteRow], name_of: NameOf | None = None) -> DivisionDetail:
+    """A division's result, parties, rebels, tellers and proxies; ``name_of`` names the voters (the
+    Member's name where known), else they are named as the division list spells them."""
+
+    def voter(vote: VoteRow) -> Voter:
+        return _voter(vote, None if name_of is None else name_of(row, vote))
+
     counted = [v for v in votes if not (v.teller and row.house == HOUSE_OF_COMMONS)]  # Commons tellers: not counted
     sides: dict[str, Counter[bool]] = {}
     for vote in counted:
@@ -128,9 +138,10 @@ def division_detail(row: DivisionRow, votes: Sequence[VoteRow]) -> DivisionDetai
         item=division_item(row),
         motion=row.motion,
         parties=parties,
-        rebels=sorted((_voter(v) for v in votes if v.against_party), key=lambda v: (v.party or "", v.name)),
-        tellers=[_voter(v) for v in votes if v.teller],
-        proxies=[_voter(v) for v in votes if v.proxy],
+        # In the list's order (surname first), whatever they are shown as.
+        rebels=[voter(v) for v in sorted((v for v in votes if v.against_party), key=lambda v: (v.party or "", v.name))],
+        tellers=[voter(v) for v in votes if v.teller],
+        proxies=[voter(v) for v in votes if v.proxy],
     )
 
 
@@ -176,12 +187,15 @@ class Person:
         return [(term.house, term.from_date, term.to_date) for term in self.terms]
 
     def member_on(self, house: str, day: dt.date) -> bool:
-        return any(
-            term.house == house
-            and (term.from_date is None or term.from_date <= day)
-            and (term.to_date is None or day <= term.to_date)
+        return house in self.houses_on(day)
+
+    def houses_on(self, day: dt.date) -> set[str]:
+        """The Houses they sat in on ``day`` (none, one, or both on the day they moved)."""
+        return {
+            term.house
             for term in self.terms
-        )
+            if (term.from_date is None or term.from_date <= day) and (term.to_date is None or day <= term.to_date)
+        }
 
 
 def _term_key(term: MemberRecord) -> dt.date:
@@ -193,6 +207,7 @@ class VotesCore:
 
     def __init__(self, engine: Engine, directory: MemberDirectory, aliases: Sequence[MemberAlias] = ()) -> None:
         self.engine = engine
+        self.directory = directory
         terms: dict[str, list[MemberRecord]] = {}
         for record in directory.all():
             terms.setdefault(record.person_ref, []).append(record)
@@ -254,6 +269,32 @@ class VotesCore:
         result = index.match(text)
         return str(result.best.entry.key) if result.best is not None else result
 
+    def voter_name(self, row: DivisionRow, vote: VoteRow) -> str | None:
+        """The Member's name (from the member list) a Lords vote is shown under ("Earl Cathcart", not the
+        list's "Cathcart, E."); None where the vote resolves to no Member of that House then, and in the
+        Commons, whose lists spell a Member's own name."""
+        if row.house != HOUSE_OF_LORDS:
+            return None
+        record = self.directory.by_member_ref(vote.voter_ref)
+        if record is not None and record.house == row.house:
+            return record.display_name
+        person = self.persons.get(vote.person_ref or "")
+        if person is None:
+            return None
+        return next(
+            (
+                term.display_name
+                for term in reversed(person.terms)
+                if term.house == row.house
+                and (term.from_date is None or term.from_date <= row.date)
+                and (term.to_date is None or row.date <= term.to_date)
+            ),
+            None,
+        )
+
+    def division_detail(self, row: DivisionRow) -> DivisionDetail:
+        return division_detail(row, division_votes(self.engine, row.id), self.voter_name)
+
     # --- answers -----------------------------------------------------------------------------
 
     def division(self, date_text: str, number: int, house: str | None = None) -> DivisionReply:
@@ -281,7 +322,7 @@ class VotesCore:
             message = "Both Houses held a division with that number that day: give the house (Commons or Lords)."
             return DivisionReply(understood, problem=Problem.BAD_INPUT, message=message)
         row = matching[0]
-        return DivisionReply(understood, detail=division_detail(row, division_votes(self.engine, row.id)))
+        return DivisionReply(understood, detail=self.division_detail(row))
 
     def divisions(
         self,
@@ -357,6 +398,10 @@ class VotesCore:
         recorded = self._recorded(person)
         listed = divisions_during(self.engine, person.term_spans) if rows is None else rows
         items: list[MemberVote] = []
+        # Divisions of the other House, held while they sat in one: not theirs to vote in, left out
+        # (a peer asked about a day of Commons divisions was a Member then, of the Lords).
+        elsewhere: set[str] = set()
+        held_in: set[str] = set()
         for row in listed:
             votes = recorded.get(row.id)
             item = division_item(row)
@@ -366,8 +411,15 @@ class VotesCore:
                 first = votes[0]
                 against = any(v.against_party for v in votes)
                 items.append(MemberVote(item, VOTED, label, first.teller, first.proxy, against))
+                continue
+            houses = person.houses_on(row.date)
+            if row.house in houses:
+                items.append(MemberVote(item, NO_VOTE))
+            elif houses:
+                elsewhere.update(houses)
+                held_in.add(row.house)
             else:
-                items.append(MemberVote(item, NO_VOTE if person.member_on(row.house, row.date) else NOT_MEMBER))
+                items.append(MemberVote(item, NOT_MEMBER))
         reply = MemberVotesReply(
             " ".join(part for part in (f"votes of {person.name}", about) if part),
             member=person.candidate(),
@@ -376,7 +428,14 @@ class VotesCore:
         )
         if not items:
             reply.problem = Problem.NO_RESULTS
-            reply.message = "No loaded division was held while they were a Member."
+            if elsewhere:
+                held, sat = (" and the ".join(sorted(houses)) for houses in (held_in, elsewhere))
+                reply.message = (
+                    f"{person.name} sat in the {sat} then, not the {held}: "
+                    f"no loaded division {about or 'of these'} was theirs to vote in."
+                )
+            else:
+                reply.message = "No loaded division was held while they were a Member."
         return reply
 
     def divisions_for(self, text: str) -> tuple[list[DivisionRow], str] | DivisionListReply:
@@ -512,7 +571,7 @@ def answer_vote_question(core: VotesCore, question: str) -> VoteAnswer | None:
         if isinstance(found, DivisionListReply):
             return found
         rows, about = found
-        details = [division_detail(r, division_votes(core.engine, r.id)) for r in rows[:MAX_DETAILS]]
+        details = [core.division_detail(r) for r in rows[:MAX_DETAILS]]
         return DivisionListReply(f"who rebelled {about}", [d.item for d in details], details)
     match = _HOW_VOTED.match(text) or _DID_VOTE.match(text)
     if match is None:
@@ -525,7 +584,7 @@ def answer_vote_question(core: VotesCore, question: str) -> VoteAnswer | None:
     rows, about = found
     party = party_named(who)
     if party is not None:
-        details = [division_detail(r, division_votes(core.engine, r.id)) for r in rows[:MAX_DETAILS]]
+        details = [core.division_detail(r) for r in rows[:MAX_DETAILS]]
         return DivisionListReply(f"how the {party} Members voted {about}", [d.item for d in details], details, party)
     person = core.resolve_member(who)
     if not isinstance(person, Person):
@@ -563,6 +622,7 @@ def _divisions_for(core: VotesCore, text: str) -> tuple[list[DivisionRow], str] 
     if (house := _HOUSE_IN_TEXT.search(_BILL_HOUSE_MARK.sub(lambda m: " " * len(m.group(0)), rest))) is not None:
         filters["house"] = normalise_house(house.group(1))
         rest = rest[: house.start()] + " " + rest[house.end() :]
+        about.append(f"in the {filters['house']}")
     if (number := _DIVISION_NUMBER.search(rest)) is not None:
         filters["number"] = int(number.group(1))
         about.append(f"in division {number.group(1)}")

@@ -193,6 +193,10 @@ class Mirror(Protocol):
 
     def read_changedates(self, folder: Path) -> str: ...
 
+    def address(self, name: str) -> str:
+        """Where a listed file is (its URL, or its path): how messages and stored rows name it."""
+        ...
+
     def fetch(self, name: str, folder: Path) -> Path:
         """The listed file, as a local path (downloaded into ``folder`` if need be); FetchError if it cannot be had."""
         ...
@@ -218,6 +222,9 @@ class LocalMirror:
         if len(data) > CHANGEDATES_MAX_BYTES:
             raise FetchError(f"larger than {CHANGEDATES_MAX_BYTES} bytes")
         return data.decode("utf-8", errors="replace")
+
+    def address(self, name: str) -> str:
+        return str(self.root / name)
 
     def fetch(self, name: str, folder: Path) -> Path:
         path = self.root / name
@@ -261,10 +268,11 @@ class HttpMirror:
             raise FeedError(str(exc)) from None
         return True
 
+    def address(self, name: str) -> str:
+        return self.base_url + urllib.parse.quote(name)
+
     def fetch(self, name: str, folder: Path) -> Path:
-        return download(
-            self.base_url + urllib.parse.quote(name), folder, timeout=self.timeout, max_bytes=self.max_bytes
-        )
+        return download(self.address(name), folder, timeout=self.timeout, max_bytes=self.max_bytes)
 
 
 def _is_url(location: str) -> bool:
@@ -417,7 +425,13 @@ def _import(
 ) -> ImportSummary:
     on_progress = None if progress is None else (lambda summary: progress(_added(before, summary)))
     summary = import_paths(
-        engine, [item.path for item in chunk], requested_by=requested_by, label=label, progress=on_progress
+        engine,
+        [item.path for item in chunk],
+        requested_by=requested_by,
+        label=label,
+        progress=on_progress,
+        # A download is named by the mirror's address of it, never by the temporary file it is deleted from.
+        shown_as={item.path: item.plan.mirror.address(item.listing.name) for item in chunk},
     )
     if extra_errors:
         summary.failed += len(extra_errors)

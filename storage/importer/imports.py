@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -41,16 +41,19 @@ def import_paths(
     parallel: bool | None = None,
     batch_size: int | None = None,
     label: str | None = None,
+    shown_as: Mapping[Path, str] | None = None,
 ) -> ImportSummary:
     """Import every file below ``paths``, in order. Failed files are reported, never fatal.
 
-    ``label`` names the source in the import-run record (default: the paths).
+    ``label`` names the source in the import-run record (default: the paths). ``shown_as``
+    names a path where messages and stored rows would name it: a download by its URL, not
+    the temporary file it was saved in.
     """
     batch_size = batch_size or BATCH_SIZE
     source_label = label or ", ".join(str(p) for p in paths)
     summary = ImportSummary(run_id=start_run(engine, source_label, requested_by))
     writer = make_writer(engine, summary.run_id)
-    jobs: Iterable[Job] = iter_jobs(paths)
+    jobs: Iterable[Job] = iter_jobs(paths, shown_as)
     if parallel is None:
         # Worth the workers only for many files: look at no more than that many to decide.
         head = list(itertools.islice(jobs, PARALLEL_THRESHOLD))
@@ -78,7 +81,7 @@ def import_paths(
             write_batch(pending, summary)
         if pipeline is not None:
             pipeline.finish()
-        files = (read_job(job) for job in iter_jobs(paths))
+        files = (read_job(job) for job in iter_jobs(paths, shown_as))
         summary.errors.extend(import_divisions(engine, files, member_directory()).warnings)
         if progress is not None:
             progress(summary)

@@ -12,7 +12,7 @@ import os
 import stat
 import tarfile
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, NamedTuple
@@ -222,16 +222,33 @@ def walk_files(directory: str) -> Iterator[str]:
             yield path
 
 
-def iter_jobs(paths: Iterable[Path]) -> Iterator[Job]:
-    """Every input file below ``paths``, in a stable (sorted) order, as jobs."""
+def iter_jobs(paths: Iterable[Path], shown_as: Mapping[Path, str] | None = None) -> Iterator[Job]:
+    """Every input file below ``paths``, in a stable (sorted) order, as jobs.
+
+    A path in ``shown_as`` (a download, say) is named by what it maps to (the URL it came from)
+    wherever a job's name shows: its messages and what is stored; it is still read from the path.
+    """
     for root in paths:
-        if root.is_dir():
-            for path in walk_files(str(root)):
-                yield from _from_file(path)
-        elif root.is_file():
-            yield from _from_file(str(root))
-        else:
-            yield _job_of_error(str(root), "no such file or directory")
+        jobs = _jobs_below(root)
+        shown = None if shown_as is None else shown_as.get(root)
+        if shown is None:
+            yield from jobs
+            continue
+        real = str(root)
+        for job in jobs:
+            if job.name.startswith(real):
+                job = job._replace(name=shown + job.name[len(real) :])
+            yield job
+
+
+def _jobs_below(root: Path) -> Iterator[Job]:
+    if root.is_dir():
+        for path in walk_files(str(root)):
+            yield from _from_file(path)
+    elif root.is_file():
+        yield from _from_file(str(root))
+    else:
+        yield _job_of_error(str(root), "no such file or directory")
 
 
 def read_file(path: str, size: int) -> bytes | None:

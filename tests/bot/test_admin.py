@@ -239,6 +239,11 @@ async def test_good_http_source_imports(admin_bot: HansardBot, emulator: Discord
     message = await command(emulator, "admin reimport", {"source": "web-good"}, "alice")
     assert message["content"].startswith("Imported web-good: 1 files: 1 new")
     assert contributions(admin_store) == 1
+    # Stored under the URL it came from (and its member), not the temporary file it was downloaded to.
+    location = admin_bot.admin.sources["web-good"].location
+    with admin_store.connect() as conn:
+        sources = [row[0] for row in conn.execute(text("SELECT source FROM contribution"))]
+    assert len(sources) == 1 and sources[0].startswith(f"{location}!"), sources
 
 
 async def test_status_and_errors(

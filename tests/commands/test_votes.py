@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import xml.etree.ElementTree as ET
 from collections import Counter
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine
@@ -15,8 +16,11 @@ from commands.core import HansardCore
 from commands.replies import Problem
 from commands.vote_replies import NO_VOTE, NOT_MEMBER, VOTED, DivisionListReply, MemberVotesReply
 from commands.votes import Person, VotesCore, answer_vote_question, votes_core
+from storage.db import make_engine, migrate
+from storage.importer import import_paths
 from storage.records import HOUSE_OF_COMMONS, HOUSE_OF_LORDS
-from storage.reference_data import load_member_aliases
+from storage.reference_data import MemberDirectory, load_member_aliases
+from storage.votes_store import division_votes, find_divisions
 from tests.conftest import DATA
 
 DAY = DATA / "hansard_twfy_xml_2010" / "debates" / "debates2010-02-08b.xml"
@@ -206,3 +210,92 @@ def test_votes_know_members_by_the_names_people_use(bundled_sqlite: Engine) -> N
     assert not isinstance(blackburn, Person)
     details = [m.entry.detail for m in blackburn.candidates]
     assert len(details) == 2 and len(set(details)) == 2
+
+
+# --- both Houses' divisions on the same days (TheyWorkForYou's fixtures of 26-29 October 2009) ---------
+
+UML = DATA / "twfy_uml_2009" / "scrapedxml"
+UML_DAYS = [dt.date(2009, 10, day) for day in (26, 27, 28, 29)]
+
+
+@pytest.fixture(scope="module")
+def uml_core(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VotesCore]:
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('uml') / 'uml.db'}")
+    migrate(engine)
+    import_paths(engine, [UML])
+    aliases = load_member_aliases(DATA / "member_aliases.csv")
+    yield VotesCore(engine, MemberDirectory.from_csv(DATA / "members_flat.csv"), aliases)
+    engine.dispose()
+
+
+def sitting_on(day: dt.date) -> dict[str, set[str]]:
+    """Each person's Houses on ``day``, from the member list itself."""
+    houses: dict[str, set[str]] = {}
+    for row in members().values():
+        if row["from_date"] <= day.isoformat() and (not row["to_date"] or day.isoformat() <= row["to_date"]):
+            houses.setdefault(row["person_id"], set()).add(row["house"])
+    return houses
+
+
+def test_a_day_of_both_houses_divisions_asks_only_about_the_house_the_person_sat_in(uml_core: VotesCore) -> None:
+    """A peer asked about a day with Commons divisions (and an MP about one with Lords divisions) is
+    answered on their own House's divisions: the others are left out, not "was not a Member then"."""
+    both_houses = 0
+    for day in UML_DAYS:
+        held = Counter(row.house for row in find_divisions(uml_core.engine, date_from=day, date_to=day))
+        both_houses += len(held) == 2
+        sitting = sitting_on(day)
+        for house in (HOUSE_OF_COMMONS, HOUSE_OF_LORDS):
+            people = sorted(ref for ref, houses in sitting.items() if houses == {house})
+            for ref in people[:: max(1, len(people) // 8)]:
+                reply = answer_vote_question(uml_core, f"how did #{ref} vote on {day:%-d %B %Y}")
+                assert isinstance(reply, MemberVotesReply) and reply.member is not None
+                assert {v.division.house for v in reply.votes} <= {house}, (ref, day)
+                assert len(reply.votes) == held[house], (ref, day)
+                assert {v.status for v in reply.votes} <= {VOTED, NO_VOTE}
+                assert NOT_MEMBER not in (reply.answer or ""), (ref, day, reply.answer)
+                if not held[house]:  # only the other House divided that day
+                    assert reply.problem == Problem.NO_RESULTS and reply.answer is None
+                    assert f"sat in the {house} then" in (reply.message or "")
+    assert both_houses == 2  # 26 and 28 October; the 27th Commons only, the 29th Lords only
+    bach = answer_vote_question(uml_core, "how did Lord Bach vote on 26 October 2009")
+    assert isinstance(bach, MemberVotesReply) and bach.answer == "Lord Bach over 4 divisions: Not content in 4."
+
+
+def test_a_person_in_neither_house_that_day_was_not_a_member_then(uml_core: VotesCore) -> None:
+    day = UML_DAYS[0]
+    sitting = sitting_on(day)
+    later = next(ref for ref in sorted({row["person_id"] for row in members().values()}) if ref not in sitting)
+    held = find_divisions(uml_core.engine, date_from=day, date_to=day)
+    reply = answer_vote_question(uml_core, f"how did #{later} vote on {day:%-d %B %Y}")
+    assert isinstance(reply, MemberVotesReply) and len(reply.votes) == len(held) > 1
+    assert {v.status for v in reply.votes} == {NOT_MEMBER}
+    assert reply.answer is not None and reply.answer.endswith(f"{NOT_MEMBER} in {len(held)}.")
+
+
+def test_lords_tellers_and_rebels_are_shown_by_the_members_name(uml_core: VotesCore) -> None:
+    """A Lords vote with a Member's id is shown under the member list's name ("Earl Cathcart"), not the
+    division list's "Cathcart, E."; checked against the XML of every Lords division of the fixtures."""
+    names = {ref: row["display_name"] for ref, row in members().items()}
+    checked = rebels = 0
+    for path in sorted((UML / "lordspages").glob("*.xml")):
+        for division in ET.parse(path).getroot().iter("division"):
+            day = dt.date.fromisoformat(division.get("divdate", ""))
+            reply = uml_core.division(day.isoformat(), int(division.get("divnumber", "0")), house="lords")
+            assert reply.detail is not None, (path.name, division.get("divnumber"))
+            lords = list(division.iter("lord"))
+            expected = sorted(names.get(n.get("id", ""), n.text or "") for n in lords if n.get("teller") == "yes")
+            assert sorted(v.name for v in reply.detail.tellers) == expected and expected
+            shown = {names.get(n.get("id", ""), "") for n in lords}
+            assert all(v.name in shown for v in reply.detail.rebels), reply.detail.rebels
+            checked += len(expected)
+            rebels += len(reply.detail.rebels)
+    assert checked >= 10 and rebels >= 1
+    cathcart = uml_core.division("2009-10-26", 1, house="lords").detail
+    assert cathcart is not None and "Earl Cathcart" in {v.name for v in cathcart.tellers}
+    # The Commons lists spell a Member's own name: kept as listed.
+    commons = uml_core.division("2009-10-26", 230, house="commons")
+    assert commons.detail is not None
+    listed = find_divisions(uml_core.engine, house=HOUSE_OF_COMMONS, date_from=dt.date(2009, 10, 26), number=230)
+    tellers = [v.name for v in division_votes(uml_core.engine, listed[0].id) if v.teller]
+    assert sorted(v.name for v in commons.detail.tellers) == sorted(tellers) and tellers

@@ -206,6 +206,37 @@ def test_malformed_lines_and_a_missing_changedates_are_located_errors(
         run(engine, f"{mirror_server.url}/lordswms/", tmp_path / "work")
 
 
+def division_sources(engine: Engine) -> set[str]:
+    with engine.connect() as conn:
+        return {row[0] for row in conn.execute(text("SELECT DISTINCT source FROM division"))}
+
+
+def test_an_http_mirror_file_is_named_by_its_url_in_errors_warnings_and_stored_divisions(
+    engine: Engine, mirror_server: MirrorServer, tmp_path: Path
+) -> None:
+    # A file the mirror serves broken: its parse error must say where it came from, not the temporary download.
+    debates = mirror_server.root / "debates"
+    broken = debates / "debates2009-10-29a.xml"
+    lines = broken.read_bytes().splitlines(keepends=True)
+    lines[9] = b"<speech id='unclosed'\n"
+    broken.write_bytes(b"".join(lines))
+    location = f"{mirror_server.url}/debates/"
+    work = tmp_path / "work"
+    summary = run(engine, location, work)
+    located = [error.rpartition(".xml:")[0] + ".xml" for error in summary.errors]
+    assert f"{location}debates2009-10-29a.xml" in located, summary.errors
+    # The real divisions' warnings (a spoken result differing from the count) name their URL too.
+    assert len(summary.errors) > 1
+    assert all(error.startswith(location) for error in summary.errors), summary.errors
+    assert not any(str(work) in error for error in summary.errors)
+    sources = division_sources(engine)
+    assert sources and all(source.startswith(location) for source in sources), sources
+    assert f"{location}debates2009-10-28c.xml" in sources
+    with engine.connect() as conn:
+        runs = [row[0] for row in conn.execute(text("SELECT errors FROM import_run"))]
+    assert not any(str(work) in str(errors) for errors in runs)
+
+
 # --- a local folder (an rsync mirror) ------------------------------------------------------------
 
 
@@ -226,6 +257,9 @@ def test_a_local_mirror_is_followed_and_a_file_not_there_yet_is_waited_for(engin
     assert contents(engine) == reference([debates / name for name in order], tmp_path)
     assert run(engine, str(debates), tmp_path / "work").files_done == 0
     assert all(path.exists() for path in debates.iterdir())  # a local mirror's files are left alone
+    # Its files are named by their real paths.
+    divided = {str(debates / name) for name in order if b"<division " in (debates / name).read_bytes()}
+    assert division_sources(engine) and division_sources(engine) <= divided
 
 
 def test_a_mirror_of_recent_sittings_only_is_followed_from_its_since_date(engine: Engine, tmp_path: Path) -> None:
