@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from commands.folding import fold
@@ -80,3 +81,26 @@ def qualifier_penalty(query: BillQualifiers, key: BillQualifiers) -> float:
     if query.draft != key.draft:
         penalty += QUALIFIER_PENALTY
     return penalty
+
+
+_SESSION = re.compile(r"((?:1[89]|20)\d\d)\s*[-/–]\s*(\d\d(?:\d\d)?)")
+
+
+def session_years(sessions: Iterable[str]) -> frozenset[str]:
+    """The calendar years parliamentary sessions span: an Act of one of them may be the session's Bill.
+
+    >>> sorted(session_years(["2009-10", "2010-12"]))
+    ['2009', '2010', '2011', '2012']
+    """
+    years: set[str] = set()
+    for session in sessions:
+        found = _SESSION.search(session)
+        if found is None:
+            continue
+        first = int(found.group(1))
+        end = found.group(2)
+        last = int(end) if len(end) == 4 else first - first % 100 + int(end)
+        if last < first:
+            last += 100
+        years.update(str(year) for year in range(first, min(last, first + 5) + 1))
+    return frozenset(years)

@@ -20,6 +20,7 @@ from storage.people import sessions as stored_sessions
 from storage.reference_data import MemberDirectory, bundled_data_dir, load_bill_informal_names, load_member_aliases
 from storage.store import MemberRow, debate_rows, latest_import_run, member_rows, printed_names
 
+from commands.bill_titles import session_years
 from commands.names import MatchResult, NameEntry, NameIndex, NameMatch, member_aliases_for, normalise_member_name
 from commands.people import People, find_office, find_seat
 from commands.replies import Candidate, MembershipItem, Problem
@@ -212,6 +213,7 @@ class NameCatalogue:
                 detail=", ".join(sorted(sessions.get(title, ()))),
                 aliases=tuple(informal.get(title.lower(), ())),
                 weight=float(weight[title]),
+                years=session_years(sessions.get(title, ())),
             )
             for title in debates
         ]
@@ -243,7 +245,11 @@ class NameCatalogue:
         if result.candidates:
             return Resolved(
                 problem=Problem.AMBIGUOUS_MEMBER if kind == "member" else Problem.AMBIGUOUS_BILL,
-                message=f"More than one {kind} matches “{shown}”: pick one.",
+                message=(
+                    f"More than one {kind} matches “{shown}”: pick one."
+                    if len(result.candidates) > 1
+                    else f"No {kind} in the loaded Hansard is called “{shown}”; the nearest is below."
+                ),
                 candidates=tuple(candidate(m) for m in result.candidates),
             )
         return Resolved(

@@ -76,6 +76,10 @@ __all__ = [
 # A confident match: at least this score and this far ahead of the runner-up.
 BEST_MIN_SCORE = 88.0
 BEST_MARGIN = 5.0
+# A Bill title that may be another Bill's scores at most this: offered, never chosen.
+# "Climate Change Bill" is a whole title (the 2008 Act's Bill), not a short form of the
+# Climate Change (Sectoral Targets) Bill; "Energy Bill" is not the Green Energy (...) Bill.
+NOT_THIS_BILL_SCORE = BEST_MIN_SCORE - 1.0
 # Below this nothing is offered at all ("zzzzqqq" should list nobody).
 CANDIDATE_MIN_SCORE = 70.0
 # Candidates are the entries within this many points of the top one.
@@ -93,6 +97,7 @@ _MAX_SPANS = 80
 _PREFILTER = 64  # keys kept for the Python-level rescoring
 _PREFIX_TOKENS = 40  # vocabulary words expanded from a typed word prefix
 _TOKEN_CACHE_SIZE = 4096
+_SAME_WORD = 80.0  # fuzz.ratio at which two words are one word mistyped
 
 
 # --------------------------------------------------------------------------- values
@@ -111,6 +116,9 @@ class NameEntry:
     detail: str = ""
     aliases: tuple[str, ...] = ()
     weight: float = 0.0
+    # Bills only: the calendar years of the sessions it was debated in ("2009-10" gives 2009 and
+    # 2010), so an Act of another year ("Energy Act 2013" for a 2009-10 Energy Bill) is another Bill.
+    years: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -534,7 +542,52 @@ class NameIndex:
                 cover = 0.6 + 0.4 * key_words / query_words  # words the title lacks
             score = max(score, fuzz.token_set_ratio(query, key) * cover)
             score -= qualifier_penalty(quals, self._key_quals[key_id])
+            if self._may_be_another_bill(query, query_words, quals, key_id):
+                score = min(score, NOT_THIS_BILL_SCORE)
         return max(0.0, min(100.0, score))
+
+    def _may_be_another_bill(self, query: str, query_words: int, quals: BillQualifiers, key_id: int) -> bool:
+        """Whether a query that fits this title may name another Bill, one not loaded.
+
+        * Said as a whole title ("... Bill", "... Act 2008") that is a run of this title's
+          words: "Climate Change Bill" is not the Climate Change (Sectoral Targets) Bill,
+          "Constitutional Reform Bill" (2004-05) not the Constitutional Reform and
+          Governance Bill, "Finance Bill" not the Finance (No. 2) Bill. Without "Bill" a
+          part still names it ("sunbeds", "flood and water", "constitutional reform").
+        * One word that is not how the title starts: "energy" is as likely the Energy
+          Bill as the Green Energy (Definition and Promotion) Bill.
+        * Said as a Bill or Act but the Draft (or not the Draft) is loaded.
+        * An Act of a year in none of the sessions of this Bill ("Energy Act 2013").
+        An exact name or alias ("Terrorism Asset-freezing Bill") is never a part.
+        """
+        key_quals = self._key_quals[key_id]
+        if query_words < self._key_words[key_id]:
+            if quals.kind is not None and self._run_of(query.split(), self._keys[key_id].split()):
+                return True
+            if query_words == 1 and fuzz.ratio(query, self._keys[key_id].split()[0]) < _SAME_WORD:
+                return True
+        if quals.kind is not None and quals.draft != key_quals.draft:
+            return True
+        return self._other_year(quals, key_id)
+
+    @staticmethod
+    def _run_of(words: list[str], title: list[str]) -> bool:
+        """Whether ``words`` are consecutive words of ``title`` (one word mistyped still counts).
+
+        Such a part of a title can be a whole title ("Climate Change" of Climate Change
+        (Sectoral Targets)); words picked from across it ("damages asbestos no 2") cannot.
+        """
+        for start in range(len(title) - len(words) + 1):
+            if all(
+                word == title[start + i] or fuzz.ratio(word, title[start + i]) >= _SAME_WORD
+                for i, word in enumerate(words)
+            ):
+                return True
+        return False
+
+    def _other_year(self, quals: BillQualifiers, key_id: int) -> bool:
+        years = self._entries[self._key_entry[key_id]].years
+        return bool(quals.year and years and self._key_quals[key_id].year is None and quals.year not in years)
 
     def _rank(self, query: str, quals: BillQualifiers, *, typing: bool = False) -> list[_Hit]:
         """Entries sharing a (fuzzy) word with ``query``, best first, one hit each."""

@@ -12,14 +12,21 @@ import datetime as dt
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 from storage.records import HOUSE_OF_COMMONS, HOUSE_OF_LORDS
-from storage.reference_data import MemberAlias, MemberDirectory, MemberRecord, bundled_data_dir, load_member_aliases
+from storage.reference_data import (
+    MemberAlias,
+    MemberDirectory,
+    MemberRecord,
+    bundled_data_dir,
+    load_bill_informal_names,
+    load_member_aliases,
+)
 from storage.votes_store import (
     DivisionRow,
     PersonVote,
@@ -205,9 +212,19 @@ def _term_key(term: MemberRecord) -> dt.date:
 class VotesCore:
     """Answers about divisions and votes, over one store and the bundled member list."""
 
-    def __init__(self, engine: Engine, directory: MemberDirectory, aliases: Sequence[MemberAlias] = ()) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        directory: MemberDirectory,
+        aliases: Sequence[MemberAlias] = (),
+        bill_names: Mapping[str, str] | None = None,
+    ) -> None:
         self.engine = engine
         self.directory = directory
+        # The names Bills were called in debate ("Lisbon Treaty Bill"), by official title, as `bill` knows them.
+        self._bill_names: dict[str, tuple[str, ...]] = {}
+        for spoken, official in (bill_names or {}).items():
+            self._bill_names[official.lower()] = (*self._bill_names.get(official.lower(), ()), spoken)
         terms: dict[str, list[MemberRecord]] = {}
         for record in directory.all():
             terms.setdefault(record.person_ref, []).append(record)
@@ -254,7 +271,8 @@ class VotesCore:
         titles = tuple(sorted(division_bill_titles(self.engine)))
         cached = self._bills
         if cached is None or cached[0] != titles:
-            cached = (titles, NameIndex.for_bills(NameEntry(title, title) for title in titles))
+            entries = (NameEntry(title, title, aliases=self._bill_names.get(title.lower(), ())) for title in titles)
+            cached = (titles, NameIndex.for_bills(entries))
             self._bills = cached
         return cached[1]
 
@@ -478,7 +496,11 @@ def _bill_problem(text: str, result: MatchResult) -> DivisionListReply:
             f"bill “{shown}”",
             candidates=[Candidate(m.entry.key, m.entry.name) for m in result.candidates],
             problem=Problem.AMBIGUOUS_BILL,
-            message=f"More than one Bill with divisions matches “{shown}”: pick one.",
+            message=(
+                f"More than one Bill with divisions matches “{shown}”: pick one."
+                if len(result.candidates) > 1
+                else f"No loaded division is on a Bill called “{shown}”; the nearest is below."
+            ),
         )
     return DivisionListReply(
         f"bill “{shown}”", problem=Problem.UNKNOWN_BILL, message=f"No loaded division is on a Bill matching “{shown}”."
@@ -500,7 +522,9 @@ def votes_core(engine: Engine, data_dir: Path | None = None) -> VotesCore:
         if core is None or core.engine is not engine:
             alias_file = folder / "member_aliases.csv"
             aliases = load_member_aliases(alias_file) if alias_file.is_file() else []
-            core = VotesCore(engine, MemberDirectory.from_csv(folder / "members_flat.csv"), aliases)
+            bill_file = folder / "bill_informal_names.csv"
+            bill_names = load_bill_informal_names(bill_file) if bill_file.is_file() else {}
+            core = VotesCore(engine, MemberDirectory.from_csv(folder / "members_flat.csv"), aliases, bill_names)
             _cores[key] = core
         return core
 
