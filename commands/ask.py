@@ -19,7 +19,7 @@ from storage.query import parse_query
 from storage.records import HOUSE_OF_COMMONS, HOUSE_OF_LORDS
 from storage.search import SortOrder, debate_days
 
-from commands.catalogue import CHOICE_PREFIX, candidate
+from commands.catalogue import CHOICE_PREFIX, Resolved, ambiguous, candidate
 from commands.core import HansardCore, SearchSpec
 from commands.dates import DateError, DateRange, find_date_range, find_relative_range
 from commands.inputs import user_input
@@ -80,6 +80,8 @@ class Understanding:
     member_as: str | None = None
     # An office or seat no one held in the loaded Hansard on those dates: said instead of answering.
     unresolved: str | None = None
+    # A name, office or chair that several Members answer to ("Lord Hunt"): the reply asks which.
+    choices: Resolved | None = None
 
 
 def _remove(text: str, span: tuple[int, int] | None) -> str:
@@ -111,6 +113,7 @@ def understand(core: HansardCore, question: str, today: dt.date | None = None) -
             break
     member = None
     member_as = unresolved = None
+    choices = None
     office, seat = find_office(text), find_seat(text)
     if office is not None or seat is not None:
         start, end = (dates.start, dates.end) if dates else (None, None)
@@ -121,7 +124,12 @@ def understand(core: HansardCore, question: str, today: dt.date | None = None) -
         text = _remove(text, span)
         entry = core.names.member_entry(holder.member_id) if holder and holder.member_id is not None else None
         when = _describe_dates(dates) if dates else "as the loaded Hansard ends"
-        if holder is not None and entry is not None:
+        if holder is not None and holder.others:
+            held = [e for e in map(core.names.member_entry, holder.others) if e is not None]
+            choices = ambiguous(
+                "member", office[0].name if office else "", [candidate(NameMatch(e, 100.0, e.name)) for e in held]
+            )
+        elif holder is not None and entry is not None:
             member, member_as = NameMatch(entry, 100.0, entry.name), holder.because
         elif holder is not None and holder.name is not None:
             unresolved = f"{holder.name} was {holder.because} {when}, but nothing by them is loaded."
@@ -131,13 +139,18 @@ def understand(core: HansardCore, question: str, today: dt.date | None = None) -
     bill = core.names.bills.find_in_text(text) if re.search(r"\b(?:bill|act)\b", text, re.I) else None
     if bill is not None:
         text = _remove(text, bill.span)
-    if member is None and unresolved is None:
+    if member is None and unresolved is None and choices is None:
         member = core.names.members.find_in_text(text)
+        several = core.names.members.ambiguous_in_text(text) if member is None else None
         if member is not None:
             text = _remove(text, member.span)
+        elif several is not None:
+            where, matches = several
+            choices = ambiguous("member", text[where[0] : where[1]], [candidate(m) for m in matches])
+            text = _remove(text, where)
     topic = " ".join(_FILLER.sub(" ", text).split())
     # Keep user-typed quotes, exclusions and OR intact for the search syntax.
-    return Understanding(member, bill, dates, house, topic, member_as, unresolved)
+    return Understanding(member, bill, dates, house, topic, member_as, unresolved, choices)
 
 
 def _describe(kind: str, u: Understanding) -> str:
@@ -198,6 +211,14 @@ def ask(core: HansardCore, question: str, today: dt.date | None = None) -> AskRe
     if u.unresolved is not None:
         message = f"{u.unresolved} {note}" if note else u.unresolved
         return SearchReply(understood=_describe("contributions", u), problem=Problem.UNKNOWN_MEMBER, message=message)
+    if u.choices is not None:
+        # As /hansard member and search answer a name several Members have: which one is meant.
+        return SearchReply(
+            understood=_describe("contributions", u),
+            problem=u.choices.problem,
+            message=u.choices.message,
+            candidates=list(u.choices.candidates),
+        )
     member = candidate(u.member) if u.member else None
     bill = candidate(u.bill) if u.bill else None
 

@@ -47,6 +47,21 @@ def candidate(match: NameMatch) -> Candidate:
     return Candidate(key=match.entry.key, name=match.entry.name, detail=match.entry.detail)
 
 
+def ambiguous(kind: str, text: str, candidates: Sequence[Candidate]) -> Resolved:
+    """What ``text`` matches when it names several members (or bills), or only comes near one:
+    the reply asks which."""
+    shown = truncate(" ".join(text.split()), 80)
+    return Resolved(
+        problem=Problem.AMBIGUOUS_MEMBER if kind == "member" else Problem.AMBIGUOUS_BILL,
+        message=(
+            f"More than one {kind} matches “{shown}”: pick one."
+            if len(candidates) > 1
+            else f"No {kind} in the loaded Hansard is called “{shown}”; the nearest is below."
+        ),
+        candidates=tuple(candidates),
+    )
+
+
 @dataclass(frozen=True)
 class _Snapshot:
     members: NameIndex = field(default_factory=lambda: NameIndex.for_members([]))
@@ -241,20 +256,11 @@ class NameCatalogue:
         result: MatchResult = index.match(text)
         if result.best is not None:
             return Resolved(candidate(result.best))
-        shown = truncate(text, 80)
         if result.candidates:
-            return Resolved(
-                problem=Problem.AMBIGUOUS_MEMBER if kind == "member" else Problem.AMBIGUOUS_BILL,
-                message=(
-                    f"More than one {kind} matches “{shown}”: pick one."
-                    if len(result.candidates) > 1
-                    else f"No {kind} in the loaded Hansard is called “{shown}”; the nearest is below."
-                ),
-                candidates=tuple(candidate(m) for m in result.candidates),
-            )
+            return ambiguous(kind, text, [candidate(m) for m in result.candidates])
         return Resolved(
             problem=Problem.UNKNOWN_MEMBER if kind == "member" else Problem.UNKNOWN_BILL,
-            message=f"No {kind} in the loaded Hansard matches “{shown}”.",
+            message=f"No {kind} in the loaded Hansard matches “{truncate(text, 80)}”.",
         )
 
     def resolve_member(self, text: str) -> Resolved:
@@ -264,6 +270,9 @@ class NameCatalogue:
         if office is not None and office[1] == (0, len(said)) and now.people is not None:
             # "the Prime Minister" as a whole option: whoever held it as the data ends.
             holder = now.people.office_holder(office[0], None, None)
+            if holder is not None and holder.others:
+                holders = [e for e in map(self.member_entry, holder.others) if e is not None]
+                return ambiguous("member", said, [Candidate(e.key, e.name, e.detail) for e in holders])
             entry = self.member_entry(holder.member_id) if holder and holder.member_id is not None else None
             if entry is not None:
                 return Resolved(Candidate(entry.key, entry.name, entry.detail))

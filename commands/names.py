@@ -43,7 +43,7 @@ import datetime as dt
 import heapq
 import html
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Literal, Protocol
 
@@ -372,6 +372,8 @@ _TEXT_LEAD = (_HONORIFICS - {"the"}) | _RANKS
 _TEXT_FUZZY_CUTOFF = 85.0  # stricter than for typed names: most words in a question are not names
 
 _Role = Literal["name", "fuzzy", "lead", "glue", "tail", "other"]
+# A word of a question: start, end, folded form, role.
+_TextWord = tuple[int, int, str, _Role]
 
 
 # --------------------------------------------------------------------------- the index
@@ -723,15 +725,31 @@ class NameIndex:
         lone lower-case word must match exactly (not fuzzily) and not be a
         common English word, so "what was the best approach" does not find Lord Best.
         """
+        # (score, words in the span, their folded forms, match)
+        found: list[tuple[float, int, list[str], NameMatch]] = []
+        for span, span_words, result in self._text_spans(text):
+            if result.best is not None:
+                folded = [w[2] for w in span_words if w[3] in ("name", "fuzzy")]
+                found.append((result.best.score, len(span_words), folded, replace(result.best, span=span)))
+        if not found:
+            return None
+        # The best-scoring entry (the longer mention on a tie), reported with the
+        # widest span that also resolves to it: "Jak Straw" scores below
+        # "Straw" but is the mention the caller should cut from the topic.
+        # Only words of the matched name widen it ("Lord Hamilton on defence"
+        # stops before "on").
+        winner = max(found, key=lambda f: (f[0], f[1]))
+        same = [f for f in found if f[3].entry is winner[3].entry and self._words_of(f[2], f[3].matched)]
+        return max([winner, *same], key=lambda f: (f[1], f[0]))[3]
+
+    def _text_spans(self, text: str) -> Iterator[tuple[tuple[int, int], list[_TextWord], MatchResult]]:
+        """Each run of words in ``text`` worth matching as a name, with where it is and what it matches."""
         text = text[:_MAX_TEXT_CHARS]
-        words: list[tuple[int, int, str, _Role]] = []
+        words: list[_TextWord] = []
         for word in _TEXT_WORD.finditer(text):
             folded = fold(word.group())
             if folded:
                 words.append((word.start(), word.end(), folded, self._text_role(folded)))
-
-        # (score, words in the span, their folded forms, match)
-        found: list[tuple[float, int, list[str], NameMatch]] = []
         tried = 0
         max_len = _MAX_SPAN_TOKENS[self._kind]
         for i, first in enumerate(words):
@@ -747,24 +765,26 @@ class NameIndex:
                     continue
                 tried += 1
                 if tried > _MAX_SPANS:
-                    break
+                    return
                 span = (words[i][0], words[j][1])
                 query, quals = self._normalise_query(text[span[0] : span[1]])
-                result = self._decide(self._rank(query, quals))
-                if result.best is None:
-                    continue
-                span_words = [w[2] for w in words[i : j + 1] if w[3] in ("name", "fuzzy")]
-                found.append((result.best.score, j - i + 1, span_words, replace(result.best, span=span)))
-        if not found:
-            return None
-        # The best-scoring entry (the longer mention on a tie), reported with the
-        # widest span that also resolves to it: "Jak Straw" scores below
-        # "Straw" but is the mention the caller should cut from the topic.
-        # Only words of the matched name widen it ("Lord Hamilton on defence"
-        # stops before "on").
-        winner = max(found, key=lambda f: (f[0], f[1]))
-        same = [f for f in found if f[3].entry is winner[3].entry and self._words_of(f[2], f[3].matched)]
-        return max([winner, *same], key=lambda f: (f[1], f[0]))[3]
+                yield span, words[i : j + 1], self._decide(self._rank(query, quals))
+
+    def ambiguous_in_text(self, text: str) -> tuple[tuple[int, int], tuple[NameMatch, ...]] | None:
+        """A mention that is the whole name of several entries ("Lord Hunt", "Mr. Deputy Speaker"), and those.
+
+        For a question `find_in_text` finds no one in. Only exact hits count, on a mention written
+        as a name (capitalised, or more than one word, or with a title), so a topic that is
+        merely close to a name is left alone. The longest such mention wins.
+        """
+        best: tuple[tuple[int, int], tuple[NameMatch, ...]] | None = None
+        for span, span_words, result in self._text_spans(text):
+            exact = [m for m in result.candidates if m.score == 100.0]
+            names = [w for w in span_words if w[3] in ("name", "fuzzy")]
+            written = len(names) > 1 or any(w[3] == "lead" for w in span_words) or text[names[0][0]].isupper()
+            if len(exact) > 1 and written and (best is None or span[1] - span[0] > best[0][1] - best[0][0]):
+                best = (span, tuple(result.candidates))
+        return best
 
     def _words_of(self, span_words: list[str], name: str) -> bool:
         """Whether every word of a mention is (nearly) a word of ``name``."""

@@ -89,9 +89,19 @@ _OFFICE_RE = re.compile(
     + r")\s+secretary|secretary\s+of\s+state\s+for\s+(?P<sos>(?:the\s+)?[a-z][a-z ,&'-]*?)"
     + r"|(?P<named>"
     + "|".join(f"(?:{pattern})" for pattern, _ in _OFFICES)
-    + r"))(?=\s+(?:say|said|says|speak|spoke|talk|talked|mention|mentioned|about|on|in|during|ever)\b|[\s?.,]*$)",
+    + r")|(?P<other>[^\W\d_][\w,'&.-]*(?:\s+[\w,'&.-]+)+?))"
+    + r"(?=\s+(?:say|said|says|speak|spoke|talk|talked|mention|mentioned|about|on|in|during|ever)\b|[\s?.,]*$)",
     re.IGNORECASE,
 )
+# Any other office is named by one of these words ("the Minister for Housing", "the Leader of the
+# House", "the Solicitor General", "the Chairman of Ways and Means"), and looked up among the offices
+# the stored speeches announce, not in a list.
+_OFFICE_WORD = re.compile(
+    r"\b(?:secretary|minister|leader|chancellor|general|whip|chairman|speaker|president|seal|advocate|"
+    r"commissioner|comptroller|treasurer|paymaster)\b",
+    re.IGNORECASE,
+)
+_GLUE = frozenset({"and", "the", "of", "for", "to"})
 _SEAT_RE = re.compile(
     r"\b(?:the\s+)?(?:(?:right\s+)?hon(?:ourable|\.)?\s+)?(?:member|mp)\s+for\s+(?P<seat>[^\W\d_][\w ,&'.-]*?)"
     r"(?=\s+(?:say|said|says|speak|spoke|talk|talked|mention|mentioned|about|on|in|during|ever)\b|[\s?.,]*$)",
@@ -108,9 +118,16 @@ _NOT_A_PLACE = re.compile(
 def find_office(text: str) -> tuple[Office, tuple[int, int]] | None:
     """The office a question names ("what did the home secretary say"), and where."""
     match = _OFFICE_RE.search(text)
+    # A "the ... say" that names no office ("the government") is passed over for a later one.
+    while match is not None and match.group("other") and not _OFFICE_WORD.search(match.group("other")):
+        match = _OFFICE_RE.search(text, match.start() + 1)
     if match is None:
         return None
-    if match.group("dept"):
+    if match.group("other"):
+        typed = " ".join(match.group("other").strip(" ,.").split())
+        words = " ".join(w if w.lower() in _GLUE else w[:1].upper() + w[1:] for w in typed.split())
+        office = Office(f"the {words}", (f"The {words}",))
+    elif match.group("dept"):
         department = _DEPARTMENTS[" ".join(match.group("dept").lower().split())]
         office = Office(f"the {match.group('dept').title()} Secretary", (f"The Secretary of State for {department}",))
     elif match.group("sos"):
@@ -214,6 +231,8 @@ class Holder:
     member_id: int | None
     because: str
     name: str | None = None
+    # Members who held it over the same days as ``member_id`` (with it), when the question cannot tell them apart.
+    others: tuple[int, ...] = ()
 
 
 @dataclass
@@ -288,10 +307,12 @@ class People:
         if office.speaker:
             speakers = [r for r in self.records if r.party == "Speaker" and _covers(r, *dates)]
             return self._person_holder(speakers, office.name)
-        for title in office.titles:
-            holdings = office_holdings(self.engine, title, *dates)
-            if holdings:
-                return Holder(holdings[0].member_id, office.name)
+        holder = self._announced_holder(office, *dates)
+        if holder is None and start is None and end is None and (span := data_dates(self.engine)) is not None:
+            # Nobody announced with it lately: whoever was last, earlier in the data ("the Leader of the House").
+            holder = self._announced_holder(office, *span, latest=True)
+        if holder is not None:
+            return holder
         # Not announced in the store on those dates: the dated aliases ("The Prime Minister").
         for alias in self.aliases:
             if alias.match_type != "fullname" or _key(alias.alternate) not in {_key(t) for t in office.titles}:
@@ -301,6 +322,29 @@ class People:
                 if rows:
                     return Holder(rows[0].id, office.name)
         return None
+
+    def _announced_holder(self, office: Office, start: dt.date, end: dt.date, *, latest: bool = False) -> Holder | None:
+        """Who TWFY announced with the office between the dates: the most often (``latest``: the last) of them.
+
+        Several Members announced with one title over the same days ("The Minister of State,
+        Department of Health") are all in ``others``: the question does not say which is meant.
+        """
+        holdings = office_holdings(self.engine, None, start, end)
+        for tier in range(3):
+            found = [h for h in holdings if any(_office_tier(t, h.office) == tier for t in office.titles)]
+            if found:
+                break
+        else:
+            return None
+        spans: dict[int, tuple[int, dt.date, dt.date]] = {}
+        for h in found:
+            times, first, last = spans.get(h.member_id, (0, h.first, h.last))
+            spans[h.member_id] = (times + h.times, min(first, h.first), max(last, h.last))
+        order = sorted(spans, key=lambda m: (spans[m][2], spans[m][0]) if latest else (spans[m][0], spans[m][2]))
+        chosen = order[-1]
+        _, first, last = spans[chosen]
+        others = tuple(m for m in reversed(order) if spans[m][1] <= last and first <= spans[m][2])
+        return Holder(chosen, office.name, others=others if len(others) > 1 else ())
 
     def seat_holder(self, seat: str, start: dt.date | None, end: dt.date | None) -> Holder | None:
         dates = self.dates_meant(start, end)
@@ -325,6 +369,35 @@ class People:
             if rows:
                 return Holder(rows[0].id, because)
         return Holder(None, because, records[-1].display_name) if records else None
+
+
+def _office_key(title: str) -> str:
+    """An office title for comparing: "The Minister of State, Ministry of Justice" -> "minister of state ministry of
+    justice"."""
+    words = _key(title).split()
+    while words and words[0] in {"the", "mr", "madam"}:
+        words = words[1:]
+    return " ".join(words)
+
+
+def _office_tier(typed: str, announced: str) -> int | None:
+    """How well an office as asked matches one as announced: 0 the same, 1 its start, 2 the same words; else None.
+
+    "Secretary of State for Justice" starts "... for Justice and Lord Chancellor"; "the Housing
+    Minister" and "the Minister of State for Health" have the words of "The Minister for Housing"
+    and "The Minister of State, Department of Health".
+    """
+    asked, said = _office_key(typed), _office_key(announced)
+    if not asked:
+        return None
+    if asked == said:
+        return 0
+    if said.startswith(asked + " "):
+        return 1
+    plain = {"department", "ministry", "office", "dept"} | _GLUE
+    if {w for w in asked.split() if w not in plain} == {w for w in said.split() if w not in plain}:
+        return 2
+    return None
 
 
 def _covers(record: MemberRecord, start: dt.date, end: dt.date) -> bool:

@@ -30,22 +30,22 @@ class OfficeHolding:
     last: dt.date
 
 
-def office_holdings(engine: Engine, office_title: str, date_from: dt.date, date_to: dt.date) -> list[OfficeHolding]:
+def office_holdings(
+    engine: Engine, office_title: str | None, date_from: dt.date, date_to: dt.date
+) -> list[OfficeHolding]:
     """Members announced with an office starting ``office_title`` (any case) between the dates, most often first.
 
     "The Secretary of State for Justice" also finds "... for Justice and Lord Chancellor";
-    "The Prime Minister" does not find "The Deputy Prime Minister".
+    "The Prime Minister" does not find "The Deputy Prime Minister". With no title, every office announced then.
     """
     c = CONTRIBUTION_TABLE.c
     office = c.extra["speaker_office"].as_string()
+    conditions = [c.sitting_date >= date_from, c.sitting_date <= date_to, c.member_id.is_not(None), office.is_not(None)]
+    if office_title is not None:
+        conditions.append(func.lower(office).startswith(office_title.lower(), autoescape=True))
     statement = (
         select(c.member_id, office, func.count(), func.min(c.sitting_date), func.max(c.sitting_date))
-        .where(
-            c.sitting_date >= date_from,
-            c.sitting_date <= date_to,
-            c.member_id.is_not(None),
-            func.lower(office).startswith(office_title.lower(), autoescape=True),
-        )
+        .where(*conditions)
         .group_by(c.member_id, office)
         .order_by(func.count().desc())
     )

@@ -167,3 +167,29 @@ _CORES: dict[int, HansardCore] = {}
 def _sqlite_core(engine: Engine) -> HansardCore:
     """One core per engine for the property test (building one reads the whole name index)."""
     return _CORES.setdefault(id(engine), HansardCore(engine))
+
+
+def _shared_surnames(core: HansardCore) -> list[str]:
+    """Surnames two or more stored Members have, that /hansard member finds ambiguous."""
+    names: dict[str, set[int]] = {}
+    for row in core.names.people.rows:
+        if row.contributions:
+            names.setdefault(row.name.split()[-1], set()).add(row.id)
+    return sorted(
+        surname
+        for surname, ids in names.items()
+        if len(ids) > 1 and core.names.resolve_member(surname).problem is Problem.AMBIGUOUS_MEMBER
+    )
+
+
+def test_a_name_several_members_have_asks_which_as_member_does(core: HansardCore) -> None:
+    # "what did Smith say about X" searched "X" by nobody (or "Smith X"): now the question is put back.
+    surnames = _shared_surnames(core)
+    assert len(surnames) >= 10, surnames
+    for surname in surnames:
+        member = core.member(surname)
+        for question in (f"what did {surname} say about the economy", f"latest from {surname}"):
+            reply = ask(core, question)
+            assert isinstance(reply, SearchReply) and reply.problem is Problem.AMBIGUOUS_MEMBER, (question, reply)
+            assert not reply.results and reply.message == member.message
+            assert [c.key for c in reply.candidates] == [c.key for c in member.candidates]

@@ -7,15 +7,17 @@ Expectations are read from the real data: who the XML announces with an office
 from __future__ import annotations
 
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from commands.ask import ask
 from commands.core import HansardCore, SearchRequest
 from commands.people import find_office, find_seat
 from commands.replies import LookupReply, MemberProfile, Problem, SearchReply
+from storage.models import CONTRIBUTION_TABLE
 from storage.reference_data import MemberDirectory, bundled_data_dir
 
 DATA = bundled_data_dir()
@@ -214,3 +216,60 @@ def test_member_finds_whoever_held_the_seat(core: HansardCore, directory: Member
             assert reply.profile.constituency == record.constituency
             checked += 1
     assert checked >= 20
+
+
+def _announced_offices(engine: Engine) -> dict[str, dict[dt.date, set[int]]]:
+    """Every office the stored speeches announce a Member with: who held it, by sitting day."""
+    c = CONTRIBUTION_TABLE.c
+    office = c.extra["speaker_office"].as_string()
+    found: dict[str, dict[dt.date, set[int]]] = {}
+    with engine.connect() as conn:
+        for title, day, member in conn.execute(
+            select(office, c.sitting_date, c.member_id).where(office.is_not(None), c.member_id.is_not(None))
+        ):
+            found.setdefault(str(title), {}).setdefault(day, set()).add(int(member))
+    return found
+
+
+def test_every_announced_office_means_who_held_it_that_day(bundled_store: Engine) -> None:
+    # Not a list of offices: "the Minister for Housing", "the Economic Secretary to the Treasury", ...
+    core = HansardCore(bundled_store)
+    offices = {t: days for t, days in _announced_offices(bundled_store).items() if t.startswith("The ")}
+    assert len(offices) >= 40, sorted(offices)
+    c = CONTRIBUTION_TABLE.c
+    for title, days in sorted(offices.items()):
+        day = max(days)
+        # Held that day by these; another title that starts the same ("... Justice and Lord Chancellor") counts too.
+        holders = {m for t, d in offices.items() if t == title or t.startswith(f"{title} ") for m in d.get(day, ())}
+        with bundled_store.connect() as conn:
+            text = conn.execute(
+                select(c.text).where(c.sitting_date == day, c.member_id.in_(holders)).order_by(c.id).limit(1)
+            ).scalar_one()
+        word = max(re.findall(r"(?<![\w/.@-])[a-z]{6,14}(?![\w/.@-])", text), key=len)
+        question = f"what did the {title.removeprefix('The ')} say about {word} on {day:%d %B %Y}"
+        reply = ask(core, question)
+        assert isinstance(reply, SearchReply), question
+        if len(holders) == 1:
+            assert reply.problem is None and reply.member is not None, (question, reply.message)
+            assert reply.member.key in holders and reply.results, question
+            assert f"{reply.member.name} (the " in reply.understood
+        else:
+            # Two Ministers of State in one department that day: the question cannot tell them apart.
+            assert reply.problem is Problem.AMBIGUOUS_MEMBER, (question, reply.message)
+            assert {cand.key for cand in reply.candidates} >= holders
+
+
+@pytest.mark.parametrize(
+    "office", ["the Minister for Silly Walks", "the Leader of the House", "the Secretary of State for Fisheries"]
+)
+def test_an_office_nobody_was_announced_with_is_said_plainly(core: HansardCore, office: str) -> None:
+    # The bundled 2010 speeches announce no Leader of the House of Commons.
+    reply = ask(core, f"what did {office} say about business")
+    assert isinstance(reply, SearchReply) and reply.problem is Problem.UNKNOWN_MEMBER and not reply.results
+    assert reply.message == f"I could not find who was {office} as the loaded Hansard ends."
+
+
+@pytest.mark.parametrize("question", ["what did the government say about schools", "what did the opposition say"])
+def test_a_group_is_not_an_office(core: HansardCore, question: str) -> None:
+    reply = ask(core, question)
+    assert isinstance(reply, SearchReply) and reply.problem is None and reply.results
