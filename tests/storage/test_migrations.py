@@ -202,3 +202,51 @@ def test_0010_adds_the_trend_index_on_sqlite_and_trends_use_it(own_store: Engine
     assert ID_PERIOD_INDEX not in indexes()
     migrate(own_store)
     assert (ID_PERIOD_INDEX in indexes()) is sqlite
+
+
+def test_0012_indexes_the_announced_offices_and_their_lookup_uses_that_index(own_store: Engine) -> None:
+    import datetime as dt
+
+    from storage.people import office_holdings, speaker_office
+
+    migrate(own_store)
+    day = DATA / "hansard_twfy_xml_2010" / "debates"
+    assert import_paths(own_store, [sorted(day.glob("*.xml"))[0]]).ok
+    index = "ix_contribution_speaker_office"
+
+    def has_index() -> bool:
+        # Not through the inspector: SQLAlchemy does not reflect an index on an expression.
+        catalogue = (
+            "sqlite_master WHERE type = 'index' AND" if own_store.dialect.name == "sqlite" else "pg_indexes WHERE"
+        )
+        column = "name" if own_store.dialect.name == "sqlite" else "indexname"
+        with own_store.connect() as conn:
+            return bool(
+                conn.execute(text(f"SELECT count(*) FROM {catalogue} {column} = :n"), {"n": index}).scalar_one()
+            )
+
+    assert has_index()
+    held = office_holdings(own_store, None, dt.date(2010, 1, 1), dt.date(2010, 12, 31))
+    assert any(h.office.startswith("The Minister") for h in held)
+    with own_store.connect() as conn:
+        office = speaker_office(own_store.dialect.name)
+        announced = conn.execute(
+            text(f"SELECT count(*) FROM contribution WHERE {office} IS NOT NULL AND member_id IS NOT NULL")
+        ).scalar_one()
+        assert sum(h.times for h in held) == announced > 0
+        if own_store.dialect.name == "sqlite":
+            # Through the partial index: only rows that carry an office are read, not every row of the dates.
+            plan = " ".join(
+                str(row[-1])
+                for row in conn.execute(
+                    text(
+                        f"EXPLAIN QUERY PLAN SELECT member_id, {office}, count(*) FROM contribution "
+                        f"WHERE sitting_date >= '2010-01-01' AND member_id IS NOT NULL AND {office} IS NOT NULL "
+                        f"GROUP BY member_id, {office}"
+                    )
+                )
+            )
+            assert f"INDEX {index}" in plan, plan
+    command.downgrade(alembic_config(own_store), "0011")
+    assert not has_index()
+    assert office_holdings(own_store, None, dt.date(2010, 1, 1), dt.date(2010, 12, 31)) == held
