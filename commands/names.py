@@ -187,6 +187,8 @@ _HONORIFICS = frozenset(
 # Dropped only before another honorific ("Right Honourable", "Most Reverend").
 _HONORIFIC_PREFIXES = frozenset({"right", "rt", "most", "very"})
 # Lords styles; kept in the name but also stripped to make extra keys.
+# Rank words that Commons Members are styled with too ("Lady Hermon").
+_COMMONS_STYLES = frozenset({"lady"})
 _RANKS = frozenset(
     {
         "lord", "lady", "baroness", "baron", "viscount", "viscountess", "earl", "countess",
@@ -740,7 +742,22 @@ class NameIndex:
         # stops before "on").
         winner = max(found, key=lambda f: (f[0], f[1]))
         same = [f for f in found if f[3].entry is winner[3].entry and self._words_of(f[2], f[3].matched)]
-        return max([winner, *same], key=lambda f: (f[1], f[0]))[3]
+        chosen = max([winner, *same], key=lambda f: (f[1], f[0]))[3]
+        if self._kind == "member" and chosen.span is not None and self._peer_asked_for(text, chosen):
+            return None
+        return chosen
+
+    @staticmethod
+    def _peer_asked_for(text: str, match: NameMatch) -> bool:
+        """Whether the mention is a peer's ("Lord Hunt") and the match is no peer (Jeremy Hunt): a rank
+        word just before the matched name that none of the entry's names carries."""
+        assert match.span is not None
+        before = _TEXT_WORD.findall(text[: match.span[0]])
+        rank = fold(before[-1]) if before else ""
+        if rank not in _RANKS or rank in _COMMONS_STYLES:
+            return False
+        names = (match.entry.name, *match.entry.aliases)
+        return not any(rank in (fold(word) for word in _TEXT_WORD.findall(name)) for name in names)
 
     def _text_spans(self, text: str) -> Iterator[tuple[tuple[int, int], list[_TextWord], MatchResult]]:
         """Each run of words in ``text`` worth matching as a name, with where it is and what it matches."""

@@ -422,3 +422,27 @@ def test_a_surname_that_is_a_peerage_rank_finds_its_mp(members: NameIndex, recor
     lords = {people[p] for p in by_surname["lord"]}
     assert len(lords) == 2
     assert {m.entry.name for m in members.match("Mr Lord").candidates} >= lords
+
+
+def test_a_peers_title_never_finds_a_commoner_of_that_name(
+    records: list[MemberRecord], aliases: list[MemberAlias]
+) -> None:
+    """ "what did Lord Hunt say" in a store without that peer is not Jeremy Hunt: a rank word before
+    a surname asks for a peer, and a Member none of whose names carries it is not one."""
+    commons = [r for r in records if r.house == "House of Commons"]
+    entries, seats = member_entries(commons)
+    index = NameIndex.for_members(member_aliases_for(entries, aliases, constituencies=seats))
+    surnames = sorted({r.last_name for r in commons if r.last_name})
+    found_plainly = 0
+    for surname in surnames[::5]:
+        found_plainly += index.find_in_text(f"what did Mr {surname} say about schools") is not None
+        for rank in ("Lord", "Baroness", "Earl", "Viscount"):
+            found = index.find_in_text(f"what did {rank} {surname} say about schools")
+            if found is not None:
+                names = " ".join((found.entry.name, *found.entry.aliases)).lower().split()
+                assert rank.lower() in names, (rank, surname, found.entry.name)
+    # Not vacuous: the same surnames with "Mr" find their Members.
+    assert found_plainly > len(surnames[::5]) // 3
+    # "Lady" styles Commons Members too.
+    lady = index.find_in_text("what did Lady Hermon say about policing")
+    assert lady is not None and "Hermon" in lady.entry.name
