@@ -100,7 +100,7 @@ def _item(row: Contribution, position: int) -> ContextItem:
     return ContextItem(
         row_id=row.id,
         uri=row.uri,
-        member=row.member_name,
+        member=row.speaker,
         party=row.party,
         date=row.sitting_date,
         title=row.title,

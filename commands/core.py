@@ -138,7 +138,7 @@ class HansardCore:
         return ResultItem(
             row_id=row.id,
             uri=row.uri,
-            member=row.member_name,
+            member=row.speaker,
             party=row.party,
             house=row.house,
             date=row.sitting_date,
@@ -152,7 +152,7 @@ class HansardCore:
             paired=tuple(
                 PairedText(
                     kind="question" if other.contribution_type == "Written question" else "answer",
-                    member=other.member_name,
+                    member=other.speaker,
                     excerpt=excerpt(other.text, None, PAIRED_EXCERPT_CHARS).text,
                     uri=other.uri,
                     reference=formal_reference(other.house, other.sitting_date, other.references),

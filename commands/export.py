@@ -83,7 +83,7 @@ def export_search(core: HansardCore, request: SearchRequest) -> ExportReply:
                 "uri": row.uri,
                 # Filled once the store keeps each contribution's page on hansard.parliament.uk.
                 "official_url": str(getattr(row, "official_url", None) or ""),
-                "member": row.member_name or "",
+                "member": row.speaker or "",
                 "party": row.party or "",
                 "house": row.house or "",
                 "date": row.sitting_date.isoformat() if row.sitting_date else "",

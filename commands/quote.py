@@ -267,7 +267,7 @@ def _match(row: Contribution, row_id: int, passage: str, score: float) -> QuoteM
     return QuoteMatch(
         row_id=row_id,
         uri=row.uri,
-        member=row.member_name,
+        member=row.speaker,
         party=row.party,
         house=row.house,
         date=row.sitting_date,

@@ -131,6 +131,12 @@ class Contribution(SQLModel, table=True):
     imported_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
     @property
+    def speaker(self) -> str | None:
+        """Who spoke, as Hansard printed it: the Member's printed name, or for a speaker parlparse
+        could not identify ("The First Deputy Chairman", "Hon. Members") the name it kept."""
+        return self.member_name or self.extra.get("speaker_name") or None
+
+    @property
     def paragraphs(self) -> list[str]:
         return split_paragraphs(self.text)
 

@@ -133,9 +133,11 @@ class MemberDirectory:
         found = []
         for house, records in by_house.items():
             starts = [r.from_date for r in records if r.from_date is not None]
-            ends = [r.to_date for r in records if r.to_date is not None]
             latest = max(records, key=lambda r: r.from_date or dt.date.min)
-            found.append(Membership(house, latest.display_name, min(starts, default=None), max(ends, default=None)))
+            # It ends when the latest term does (None: still serving when the list was made). An
+            # earlier term's end is not the membership's: Michael Lord sat from 1997 to 2010, and
+            # his terms read 1997-2005 and 2005-open.
+            found.append(Membership(house, latest.display_name, min(starts, default=None), latest.to_date))
         return sorted(found, key=lambda m: m.from_date or dt.date.min)
 
     def _by_person(self) -> dict[str, list[MemberRecord]]:

@@ -412,3 +412,23 @@ def test_ask_searches_with_the_entries_it_resolved(core: HansardCore, monkeypatc
     assert SAMPLE_URI in [r.uri for r in reply.results]
     summary = ask(core, "when was the children, schools and families bill debated")
     assert isinstance(summary, LookupReply) and isinstance(summary.profile, BillSummary)
+
+
+def test_a_speaker_parlparse_could_not_identify_is_shown_as_printed(core: HansardCore) -> None:
+    """speakerid="unknown" ("The First Deputy Chairman", "Hon. Members"): no Member to cite, but the
+    reply says who spoke as Hansard printed it, as the JSONL of the same speeches does."""
+    from sqlmodel import Session, select
+
+    from storage.models import Contribution
+
+    with Session(core.engine) as session:
+        rows = [
+            row
+            for row in session.exec(select(Contribution).where(Contribution.member_name.is_(None)))  # type: ignore[union-attr]
+            if row.extra.get("speaker_name")
+        ]
+    assert rows
+    for row in rows:
+        item = core.result_item(row)
+        assert item.member == row.extra["speaker_name"], row.uri
+        assert item.member and item.member.strip() == item.member

@@ -157,3 +157,22 @@ def test_speakers_of_2009_each_hold_their_own_dates(members: MemberDirectory) ->
     assert martin.to_date == dt.date(2009, 6, 21)
     bain = members.by_member_ref("uk.org.publicwhip/member/40033")
     assert bain is not None and bain.constituency == "Glasgow North East"
+
+
+def test_a_membership_ends_when_its_latest_term_does(members: MemberDirectory) -> None:
+    """For every person and House: the membership never ends before its latest term began, and ends
+    as that term does (open: still serving when the list was made)."""
+    people = {record.person_ref for record in members.all()}
+    checked = 0
+    for person in people:
+        for membership in members.memberships(person):
+            terms = [r for r in members.all() if r.person_ref == person and r.house == membership.house]
+            latest = max(terms, key=lambda r: r.from_date or dt.date.min)
+            assert membership.to_date == latest.to_date, (person, membership)
+            if membership.to_date is not None and latest.from_date is not None:
+                assert membership.to_date >= latest.from_date, (person, membership)
+            checked += 1
+    assert checked > 2000
+    lord = next(r.person_ref for r in members.all() if r.display_name == "Michael Lord")
+    [commons] = [m for m in members.memberships(lord) if m.house == "House of Commons"]
+    assert commons.from_date == dt.date(1997, 5, 1) and commons.to_date != dt.date(2005, 5, 16)
