@@ -269,7 +269,7 @@ class People:
         for entry in entries:
             row = rows.get(entry.key) if isinstance(entry.key, int) else None
             records = self._records_by_person.get(row.person_ref or "", ()) if row else ()
-            names = {r.display_name for r in records}
+            names = names_of(records)
             # A name that is an office ("Mr. Speaker") is also found by the holder's surname alone.
             names |= {r.last_name for r in records if r.last_name and _key(r.last_name) not in _key(entry.name)}
             extra = tuple(sorted(name for name in names if name != entry.name and name not in entry.aliases))
@@ -369,6 +369,16 @@ class People:
             if rows:
                 return Holder(rows[0].id, because)
         return Holder(None, because, records[-1].display_name) if records else None
+
+
+def names_of(records: Iterable[MemberRecord]) -> set[str]:
+    """Every name one person had in the member list: each term's name, and their own first and last
+    name ("Janet Fookes" for Baroness Fookes, whose row has her peerage name where a surname would be)."""
+    records = list(records)
+    own = {
+        f"{r.first_name} {r.last_name or r.lord_name}" for r in records if r.first_name and (r.last_name or r.lord_name)
+    }
+    return {r.display_name for r in records} | own
 
 
 def _office_key(title: str) -> str:

@@ -43,6 +43,7 @@ from storage.votes_store import (
 
 from commands.dates import DateError, find_date_range, parse_date_range
 from commands.names import MatchResult, NameEntry, NameIndex, SeatTerm, member_aliases_for
+from commands.people import names_of
 from commands.replies import Candidate, Problem
 from commands.vote_replies import (
     NO_VOTE,
@@ -235,13 +236,8 @@ class VotesCore:
             records.sort(key=_term_key)
             person = Person(person_ref, records[-1].display_name, tuple(records))
             self.persons[person_ref] = person
-            # Their names in other terms and Houses, and a peer's own name ("Janet Fookes" for Baroness Fookes).
-            names = {r.display_name for r in records} | {
-                f"{r.first_name} {r.last_name or r.lord_name}"
-                for r in records
-                if r.first_name and (r.last_name or r.lord_name)
-            }
-            others = tuple(sorted(names - {person.name}))
+            # Their names in other terms and Houses, and a peer's own name, as `member` knows them.
+            others = tuple(sorted(names_of(records) - {person.name}))
             # More recent Members first on ties: the bundled Hansard is of 2009-10.
             weight = float(_term_key(records[-1]).year)
             entries.append(NameEntry(person_ref, person.name, person.detail, others, weight))

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, text
 from bot.cli import main as cli
 from storage.importer import import_paths
 from storage.records import HOUSE_OF_LORDS
+from storage.reference_data import MemberDirectory
 from storage.twfy import read_twfy_file
 from tests.conftest import DATA
 
@@ -79,3 +80,30 @@ def test_a_peer_resolves_by_title_and_a_former_mp_by_either_name(engine: Engine)
         ("House of Commons", "Peter Mandelson"),
         (HOUSE_OF_LORDS, "Lord Mandelson"),
     ]
+
+
+def test_every_peer_who_spoke_is_found_by_their_own_name(engine: Engine) -> None:
+    """ "Andrew Adonis" is Lord Adonis, as `votes` has it: the name in the member list's first and
+    peerage-name columns ("Andrew Adonis" offered Andrew Murrison before)."""
+    from commands.core import HansardCore
+    from commands.people import names_of
+
+    import_paths(engine, SERIES)
+    directory = MemberDirectory.from_csv(DATA / "members_flat.csv")
+    names = HansardCore(engine).names
+    speakers = {ref for _, _, ref in lords_records() if ref}
+    checked = found = 0
+    for ref in sorted(speakers):
+        record = directory.by_member_ref(ref)
+        if record is None or not record.first_name or not record.lord_name or record.last_name:
+            continue
+        own = f"{record.first_name} {record.lord_name}"
+        assert own in names_of([record])
+        resolved = names.resolve_member(own)
+        checked += 1
+        if resolved.candidate is not None:
+            assert resolved.candidate.name == record.display_name, own
+            found += 1
+        else:  # two people of that name: the peer is among the choices
+            assert record.display_name in [c.name for c in resolved.candidates], own
+    assert checked > 30 and found > 0.9 * checked
