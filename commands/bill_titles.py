@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
+
+from storage.reference_data import load_bill_informal_names
 
 from commands.folding import fold
 
@@ -104,3 +107,13 @@ def session_years(sessions: Iterable[str]) -> frozenset[str]:
             last += 100
         years.update(str(year) for year in range(first, min(last, first + 5) + 1))
     return frozenset(years)
+
+
+def informal_names_by_title(data_dir: Path) -> dict[str, tuple[str, ...]]:
+    """The names Bills were called in debate ("Lisbon Treaty Bill"), by official title in lower case,
+    from ``bill_informal_names.csv`` (none without the file)."""
+    path = data_dir / "bill_informal_names.csv"
+    names: dict[str, tuple[str, ...]] = {}
+    for spoken, official in (load_bill_informal_names(path) if path.is_file() else {}).items():
+        names[official.lower()] = (*names.get(official.lower(), ()), spoken)
+    return names

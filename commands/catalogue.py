@@ -17,10 +17,10 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 from storage.models import CONTRIBUTION_TABLE
 from storage.people import sessions as stored_sessions
-from storage.reference_data import MemberDirectory, bundled_data_dir, load_bill_informal_names, load_member_aliases
+from storage.reference_data import MemberDirectory, bundled_data_dir, load_member_aliases
 from storage.store import MemberRow, debate_rows, latest_import_run, member_rows, printed_names
 
-from commands.bill_titles import session_years
+from commands.bill_titles import informal_names_by_title, session_years
 from commands.names import MatchResult, NameEntry, NameIndex, NameMatch, member_aliases_for, normalise_member_name
 from commands.people import People, find_office, find_seat
 from commands.replies import Candidate, MembershipItem, Problem
@@ -208,11 +208,7 @@ class NameCatalogue:
         return True
 
     def _bills(self) -> tuple[list[NameEntry], dict[str, tuple[int, ...]]]:
-        informal: dict[str, list[str]] = {}
-        informal_file = self.data_dir / "bill_informal_names.csv"
-        if informal_file.is_file():
-            for spoken, official in load_bill_informal_names(informal_file).items():
-                informal.setdefault(official.lower(), []).append(spoken)
+        informal = informal_names_by_title(self.data_dir)
         debates: dict[str, list[int]] = {}
         sessions: dict[str, set[str]] = {}
         weight: Counter[str] = Counter()
@@ -226,7 +222,7 @@ class NameCatalogue:
                 key=title,
                 name=title,
                 detail=", ".join(sorted(sessions.get(title, ()))),
-                aliases=tuple(informal.get(title.lower(), ())),
+                aliases=informal.get(title.lower(), ()),
                 weight=float(weight[title]),
                 years=session_years(sessions.get(title, ())),
             )

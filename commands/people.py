@@ -283,7 +283,7 @@ class People:
             return None
         seats = [r for r in self._records_by_person.get(row.person_ref, ()) if r.constituency]
         if on is not None:
-            held = [r for r in seats if _covers(r, on, on)]
+            held = [r for r in seats if covers(r, on, on)]
             if held:
                 return held[-1].constituency
         seats.sort(key=lambda r: r.from_date or dt.date.min)
@@ -305,7 +305,7 @@ class People:
         if dates is None:
             return None
         if office.speaker:
-            speakers = [r for r in self.records if r.party == "Speaker" and _covers(r, *dates)]
+            speakers = [r for r in self.records if r.party == "Speaker" and covers(r, *dates)]
             return self._person_holder(speakers, office.name)
         holder = self._announced_holder(office, *dates)
         if holder is None and start is None and end is None and (span := data_dates(self.engine)) is not None:
@@ -353,12 +353,12 @@ class People:
         key = _key(seat)
         seats = [r for r in self.records if r.constituency and r.house == "House of Commons"]
         exact = [r for r in seats if _key(r.constituency or "") == key]
-        held = [r for r in exact if _covers(r, *dates)]
+        held = [r for r in exact if covers(r, *dates)]
         if not held:
             # "Bedford" for "Bedford & Kempston": a unique seat whose name starts with what was typed.
             starting = {r.constituency for r in seats if _key(r.constituency or "").startswith(key + " ")}
             if len(starting) == 1:
-                held = [r for r in seats if r.constituency in starting and _covers(r, *dates)]
+                held = [r for r in seats if r.constituency in starting and covers(r, *dates)]
         if not held:
             return None
         return self._person_holder(held, f"the Member for {held[-1].constituency}")
@@ -410,7 +410,8 @@ def _office_tier(typed: str, announced: str) -> int | None:
     return None
 
 
-def _covers(record: MemberRecord, start: dt.date, end: dt.date) -> bool:
+def covers(record: MemberRecord, start: dt.date, end: dt.date) -> bool:
+    """Whether the term ran at some time between ``start`` and ``end`` (open ends: no limit)."""
     return _overlaps(record.from_date, record.to_date, start, end)
 
 

@@ -24,7 +24,6 @@ from storage.reference_data import (
     MemberDirectory,
     MemberRecord,
     bundled_data_dir,
-    load_bill_informal_names,
     load_member_aliases,
 )
 from storage.votes_store import (
@@ -41,9 +40,10 @@ from storage.votes_store import (
     voting_counts,
 )
 
+from commands.bill_titles import informal_names_by_title
 from commands.dates import DateError, find_date_range, parse_date_range
 from commands.names import MatchResult, NameEntry, NameIndex, SeatTerm, member_aliases_for
-from commands.people import names_of
+from commands.people import covers, names_of
 from commands.replies import Candidate, Problem
 from commands.vote_replies import (
     NO_VOTE,
@@ -199,11 +199,7 @@ class Person:
 
     def houses_on(self, day: dt.date) -> set[str]:
         """The Houses they sat in on ``day`` (none, one, or both on the day they moved)."""
-        return {
-            term.house
-            for term in self.terms
-            if (term.from_date is None or term.from_date <= day) and (term.to_date is None or day <= term.to_date)
-        }
+        return {term.house for term in self.terms if covers(term, day, day)}
 
 
 def _term_key(term: MemberRecord) -> dt.date:
@@ -218,14 +214,12 @@ class VotesCore:
         engine: Engine,
         directory: MemberDirectory,
         aliases: Sequence[MemberAlias] = (),
-        bill_names: Mapping[str, str] | None = None,
+        bill_names: Mapping[str, tuple[str, ...]] | None = None,
     ) -> None:
         self.engine = engine
         self.directory = directory
-        # The names Bills were called in debate ("Lisbon Treaty Bill"), by official title, as `bill` knows them.
-        self._bill_names: dict[str, tuple[str, ...]] = {}
-        for spoken, official in (bill_names or {}).items():
-            self._bill_names[official.lower()] = (*self._bill_names.get(official.lower(), ()), spoken)
+        # The names Bills were called in debate, by lower-cased official title (informal_names_by_title).
+        self._bill_names = dict(bill_names or {})
         terms: dict[str, list[MemberRecord]] = {}
         for record in directory.all():
             terms.setdefault(record.person_ref, []).append(record)
@@ -296,13 +290,7 @@ class VotesCore:
         if person is None:
             return None
         return next(
-            (
-                term.display_name
-                for term in reversed(person.terms)
-                if term.house == row.house
-                and (term.from_date is None or term.from_date <= row.date)
-                and (term.to_date is None or row.date <= term.to_date)
-            ),
+            (t.display_name for t in reversed(person.terms) if t.house == row.house and covers(t, row.date, row.date)),
             None,
         )
 
@@ -518,9 +506,9 @@ def votes_core(engine: Engine, data_dir: Path | None = None) -> VotesCore:
         if core is None or core.engine is not engine:
             alias_file = folder / "member_aliases.csv"
             aliases = load_member_aliases(alias_file) if alias_file.is_file() else []
-            bill_file = folder / "bill_informal_names.csv"
-            bill_names = load_bill_informal_names(bill_file) if bill_file.is_file() else {}
-            core = VotesCore(engine, MemberDirectory.from_csv(folder / "members_flat.csv"), aliases, bill_names)
+            core = VotesCore(
+                engine, MemberDirectory.from_csv(folder / "members_flat.csv"), aliases, informal_names_by_title(folder)
+            )
             _cores[key] = core
         return core
 
